@@ -1,0 +1,1 @@
+Console.WriteLine("RotatedMnist sample: not written yet");
