@@ -1,0 +1,131 @@
+using System.Numerics.Tensors;
+
+namespace GmCodegen;
+
+/// <summary>y = max(x, 0).</summary>
+public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
+{
+    float[] _x = [], _y = [], _dx = [];
+
+    public override float[] Forward(float[] x, int batch, bool training)
+    {
+        CheckBatch(x, batch, Input.Size, "x");
+        _x = x;
+        var y = Reuse(ref _y, batch * Input.Size);
+        int n = Input.Size;
+        Batched.For(batch, n, b => TensorPrimitives.Max(x.AsSpan(b * n, n), 0f, y.AsSpan(b * n, n)));
+        return y;
+    }
+
+    // dx = dy where x > 0, else 0
+    public override float[] Backward(float[] dy, int batch)
+    {
+        CheckBatch(dy, batch, Output.Size, "dy");
+        if (!InputGradRequired) return [];
+        int n = batch * Input.Size;
+        var dx = Reuse(ref _dx, n);
+        for (int j = 0; j < n; j++) dx[j] = _x[j] > 0f ? dy[j] : 0f;
+        return dx;
+    }
+}
+
+/// <summary>
+/// y = x for x &gt; 0, α·x otherwise, with one learned slope α (init 0.25, as <c>nn.PReLU()</c>).
+/// The slope <see cref="Parameter"/> may be handed in, so several PReLU layers can share one α as the
+/// reference network does (its single <c>self.relu</c> is applied after every block).
+/// </summary>
+public sealed class PReLU : Layer
+{
+    float[] _x = [], _neg = [], _y = [], _dx = [];
+
+    public PReLU(string name, Shape shape, Parameter? slope = null) : base(name, shape, shape)
+    {
+        if (slope is null)
+        {
+            slope = new Parameter(ParameterName("weight"), 1) { Decay = false };
+            slope.Value[0] = 0.25f;
+        }
+        if (slope.Size != 1) throw new ArgumentException($"PReLU '{name}': the slope must have one value, not {slope.Size}.", nameof(slope));
+        Slope = slope;
+    }
+
+    public Parameter Slope { get; }
+    public override IReadOnlyList<Parameter> Parameters => [Slope];
+
+    // y = x + (α − 1)·min(x, 0)
+    public override float[] Forward(float[] x, int batch, bool training)
+    {
+        CheckBatch(x, batch, Input.Size, "x");
+        _x = x;
+        int n = Input.Size;
+        var neg = Reuse(ref _neg, batch * n);
+        var y = Reuse(ref _y, batch * n);
+        float alpha = Slope.Value[0];
+        Batched.For(batch, n, b =>
+        {
+            var nb = neg.AsSpan(b * n, n);
+            TensorPrimitives.Min(x.AsSpan(b * n, n), 0f, nb);
+            TensorPrimitives.MultiplyAdd(nb, alpha - 1f, x.AsSpan(b * n, n), y.AsSpan(b * n, n));
+        });
+        return y;
+    }
+
+    // dα += Σ dy·min(x, 0);  dx = dy where x > 0, α·dy otherwise
+    public override float[] Backward(float[] dy, int batch)
+    {
+        CheckBatch(dy, batch, Output.Size, "dy");
+        int n = batch * Input.Size;
+        Slope.Grad[0] += TensorPrimitives.Dot(dy.AsSpan(0, n), _neg.AsSpan(0, n));
+        if (!InputGradRequired) return [];
+        var dx = Reuse(ref _dx, n);
+        float alpha = Slope.Value[0];
+        for (int j = 0; j < n; j++) dx[j] = _x[j] > 0f ? dy[j] : alpha * dy[j];
+        return dx;
+    }
+}
+
+/// <summary>
+/// Inverted dropout: in training, each value is zeroed with probability p and the survivors scaled by 1/(1−p);
+/// in evaluation it is the identity. The mask comes from the layer's own seeded generator, drawn in index
+/// order, so a seed fixes the whole training run.
+/// </summary>
+public sealed class Dropout : Layer
+{
+    readonly Random _rng;
+    float[] _mask = [], _y = [], _dx = [];
+    bool _masked;   // whether the last Forward applied a mask
+
+    public Dropout(string name, Shape shape, double p, int seed) : base(name, shape, shape)
+    {
+        if (p is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
+        P = p;
+        _rng = new Random(seed);
+    }
+
+    public double P { get; }
+    public override string Kind => $"Dropout({P})";
+
+    public override float[] Forward(float[] x, int batch, bool training)
+    {
+        CheckBatch(x, batch, Input.Size, "x");
+        _masked = training && P > 0;
+        if (!_masked) return x;
+        int n = batch * Input.Size;
+        var mask = Reuse(ref _mask, n);
+        float keep = (float)(1 / (1 - P));
+        for (int j = 0; j < n; j++) mask[j] = _rng.NextDouble() < P ? 0f : keep;
+        var y = Reuse(ref _y, n);
+        TensorPrimitives.Multiply(x.AsSpan(0, n), mask.AsSpan(0, n), y.AsSpan(0, n));
+        return y;
+    }
+
+    public override float[] Backward(float[] dy, int batch)
+    {
+        CheckBatch(dy, batch, Output.Size, "dy");
+        if (!_masked || !InputGradRequired) return InputGradRequired ? dy : [];
+        int n = batch * Input.Size;
+        var dx = Reuse(ref _dx, n);
+        TensorPrimitives.Multiply(dy.AsSpan(0, n), _mask.AsSpan(0, n), dx.AsSpan(0, n));
+        return dx;
+    }
+}

@@ -1,0 +1,102 @@
+namespace GmCodegen;
+
+/// <summary>
+/// The per-sample shape of an activation: <c>Channels</c> feature maps over <c>Positions</c> group elements,
+/// laid out [c, a] with a fastest. After global pooling, or for a flat vector, <c>Positions</c> is 1.
+/// </summary>
+public readonly record struct Shape(int Channels, int Positions)
+{
+    public int Size => Channels * Positions;
+    public override string ToString() => Positions == 1 ? $"[{Channels}]" : $"[{Channels}, {Positions}]";
+}
+
+/// <summary>
+/// A differentiable layer over a mini-batch. Activations are flat row-major arrays [b, c, a] whose first
+/// <c>batch · size</c> entries are meaningful: buffers are sized for the largest batch seen and reused, so a
+/// smaller last batch simply uses a prefix of them and nothing is allocated per step.
+/// </summary>
+/// <remarks>
+/// Contract: <see cref="Forward"/> returns the layer's own output buffer, valid until its next Forward; the
+/// layer may keep a reference to <c>x</c> for the backward pass (the producer does not overwrite it before
+/// then). <see cref="Backward"/> must follow the Forward of the same batch; it <b>adds</b> to the gradients
+/// of the layer's parameters (so a parameter shared by several layers sums their contributions; call
+/// <see cref="Network.ZeroGrad"/> between steps) and returns dL/dx in the layer's own buffer.
+/// </remarks>
+public abstract class Layer(string name, Shape input, Shape output)
+{
+    /// <summary>Dotted path of this layer in its network, e.g. <c>block0.conv</c>; the prefix of its parameters' names.</summary>
+    public string Name { get; } = name;
+    public Shape Input { get; } = input;
+    public Shape Output { get; } = output;
+
+    /// <summary>A short kind name for tables, e.g. <c>GMConv</c>.</summary>
+    public virtual string Kind => GetType().Name.Split('`')[0];
+
+    /// <summary>Parameters this layer (and, for composites, its children) uses; each appears once.</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>Direct sub-layers of a composite layer.</summary>
+    public virtual IReadOnlyList<Layer> Children => [];
+
+    /// <summary>
+    /// False when nobody needs dL/dx (the network's first layer): <see cref="Backward"/> may then skip that work
+    /// and return an empty array. Composites pass it on to the children that see the composite's input.
+    /// </summary>
+    public virtual bool InputGradRequired { get; set; } = true;
+
+    /// <summary>x: [batch, Input.Size] → y: [batch, Output.Size]. <paramref name="training"/> switches dropout on.</summary>
+    public abstract float[] Forward(float[] x, int batch, bool training);
+
+    /// <summary>dy: [batch, Output.Size] → dx: [batch, Input.Size]; parameter gradients are accumulated.</summary>
+    public abstract float[] Backward(float[] dy, int batch);
+
+    /// <summary>The full name of one of this layer's parameters.</summary>
+    protected string ParameterName(string leaf) => Name.Length == 0 ? leaf : $"{Name}.{leaf}";
+
+    /// <summary>Grows <paramref name="buffer"/> when a batch is larger than any before; otherwise reuses it.</summary>
+    protected static float[] Reuse(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer;
+    }
+
+    protected void CheckBatch(float[] x, int batch, int size, string what)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{Kind} '{Name}': batch must be positive.");
+        if (x.Length < (long)batch * size)
+            throw new ArgumentException($"{Kind} '{Name}': {what} has {x.Length} values; a batch of {batch} × {size} needs {(long)batch * size}.");
+    }
+}
+
+/// <summary>Runs per-sample work over both cores when there is enough of it to pay for the fork.</summary>
+internal static class Batched
+{
+    /// <summary>Below this many floats of work per call, a plain loop beats Parallel.For.</summary>
+    const long ParallelThreshold = 1 << 15;
+
+    /// <summary>body(b) for b in 0..batch-1. Each sample writes only its own slice, so the result does not depend on scheduling.</summary>
+    public static void For(int batch, long workPerSample, Action<int> body)
+    {
+        if (batch > 1 && batch * workPerSample >= ParallelThreshold) Parallel.For(0, batch, body);
+        else for (int b = 0; b < batch; b++) body(b);
+    }
+
+    /// <summary>body(r) for independent rows r (e.g. one output channel's weight gradient each).</summary>
+    public static void ForRows(int rows, long workPerRow, Action<int> body) => For(rows, workPerRow, body);
+}
+
+/// <summary>Weight initialisation as PyTorch does it.</summary>
+public static class Init
+{
+    /// <summary>
+    /// Kaiming-uniform with a = √5 (PyTorch's default for Linear/Conv): gain √(2/(1+a²)) = √(1/3), so the
+    /// bound √3·gain/√fan_in simplifies to 1/√fan_in. Biases use the same bound.
+    /// </summary>
+    public static double KaimingBound(int fanIn) => 1.0 / Math.Sqrt(fanIn);
+
+    /// <summary>Fills <paramref name="values"/> from U(−bound, bound), in index order (so a seed fixes it).</summary>
+    public static void Uniform(Span<float> values, double bound, Random rng)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)((2 * rng.NextDouble() - 1) * bound);
+    }
+}

@@ -1,0 +1,55 @@
+namespace GmCodegen;
+
+/// <summary>
+/// A trainable model: a root layer plus the list of its parameters (unique dotted names), with the
+/// whole-network operations that optimisers, trainers and model files need.
+/// </summary>
+public sealed class Network
+{
+    public Network(Layer root)
+    {
+        Root = root;
+        Parameters = root.Parameters;
+        var duplicate = Parameters.GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Two parameters are both named '{duplicate.Key}'; name the layers apart (Spec.Named).");
+        root.InputGradRequired = false;   // nobody needs dL/d(image): skip the first layer's input gradient
+    }
+
+    /// <summary>Builds <paramref name="spec"/> for inputs of <paramref name="input"/>; the seed fixes every init and dropout mask.</summary>
+    public static Network Build(Spec spec, Shape input, int seed) =>
+        new(spec.Build(new BuildContext("", input, new Random(seed), [])));
+
+    public Layer Root { get; }
+    public Shape Input => Root.Input;
+    public Shape Output => Root.Output;
+    public IReadOnlyList<Parameter> Parameters { get; }
+    public int ParameterCount => Parameters.Sum(p => p.Size);
+
+    /// <summary>Whether <see cref="Backward"/> also returns dL/dx (off by default: it costs a kernel call).</summary>
+    public bool ComputeInputGradient
+    {
+        get => Root.InputGradRequired;
+        set => Root.InputGradRequired = value;
+    }
+
+    /// <summary>x: [batch, Input.Size] → [batch, Output.Size], in the network's reused buffer.</summary>
+    public float[] Forward(float[] x, int batch, bool training = false) => Root.Forward(x, batch, training);
+
+    /// <summary>Accumulates parameter gradients of the last Forward; returns dL/dx when <see cref="ComputeInputGradient"/>.</summary>
+    public float[] Backward(float[] dOutput, int batch) => Root.Backward(dOutput, batch);
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) Array.Clear(p.Grad);
+    }
+
+    /// <summary>Every layer, depth first, composites before their children.</summary>
+    public IEnumerable<Layer> Layers => Walk(Root);
+
+    static IEnumerable<Layer> Walk(Layer layer) => layer.Children.SelectMany(Walk).Prepend(layer);
+
+    /// <summary>A parameter by its dotted name.</summary>
+    public Parameter this[string name] =>
+        Parameters.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No parameter named '{name}'.");
+}
