@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Spectre.Console;
+
+namespace GmCodegen;
+
+/// <summary>One epoch's numbers. Train loss and accuracy are the running means over the epoch's batches (training mode).</summary>
+public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccuracy, double? TestLoss, double? TestAccuracy,
+    double SamplesPerSecond, TimeSpan Time, double LearningRate);
+
+/// <summary>
+/// The training loop: for each batch, forward (training mode) → loss and its gradient → zero grads → backward
+/// → optimiser step; after each epoch, evaluation on the test set (evaluation mode) and the schedule step.
+/// Buffers are sized once from the source's largest batch, so steps do not allocate. With a fixed seed for
+/// the network and the batch order, two runs give the same weights bit for bit.
+/// </summary>
+public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
+{
+    float[] _grad = [];
+    int _epochsDone;
+
+    /// <summary>No progress bar and no table (tests, libraries).</summary>
+    public bool Quiet { get; init; }
+    public ILrSchedule? Schedule { get; init; }
+    /// <summary>Called after every epoch (e.g. to log or to save a checkpoint).</summary>
+    public Action<EpochStats>? OnEpoch { get; init; }
+
+    public Network Model => model;
+    public List<EpochStats> History { get; } = [];
+
+    /// <summary>Trains for <paramref name="epochs"/> more epochs; evaluates on <paramref name="test"/> after each when given.</summary>
+    public IReadOnlyList<EpochStats> Fit(IBatchSource train, IBatchSource? test, int epochs)
+    {
+        if (Quiet)
+        {
+            for (int e = 0; e < epochs; e++) RunEpoch(train, test, _ => { });
+            return History;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                for (int e = 0; e < epochs; e++)
+                {
+                    var task = ctx.AddTask($"epoch {_epochsDone + 1}", maxValue: train.SampleCount);
+                    var stats = RunEpoch(train, test, n => task.Increment(n));
+                    task.Description = $"epoch {stats.Epoch}: loss {stats.TrainLoss:F4}" +
+                        (stats.TestAccuracy is double acc ? $", test {acc:P1}" : "");
+                }
+            });
+        AnsiConsole.Write(Table(History));
+        return History;
+    }
+
+    EpochStats RunEpoch(IBatchSource train, IBatchSource? test, Action<int> progress)
+    {
+        int epoch = _epochsDone++;
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        foreach (var batch in train.Batches(epoch))
+        {
+            lossSum += TrainStep(batch, out int right) * batch.Count;
+            correct += right;
+            seen += batch.Count;
+            progress(batch.Count);
+        }
+        var trainTime = clock.Elapsed;
+        var (testLoss, testAcc) = test is null ? (default(double?), default(double?)) : Evaluate(test);
+        double trainLoss = lossSum / Math.Max(seen, 1);
+        var stats = new EpochStats(epoch + 1, trainLoss, (double)correct / Math.Max(seen, 1), testLoss, testAcc,
+            seen / trainTime.TotalSeconds, clock.Elapsed, optimizer.LearningRate);
+        Schedule?.EpochEnd(epoch, testLoss ?? trainLoss);
+        History.Add(stats);
+        OnEpoch?.Invoke(stats);
+        return stats;
+    }
+
+    /// <summary>One optimisation step on one batch; returns its mean loss and (out) how many it classified right.</summary>
+    public double TrainStep(in Batch batch, out int correct)
+    {
+        int width = model.Output.Size, n = batch.Count * width;
+        if (_grad.Length < n) _grad = new float[n];
+        var output = model.Forward(batch.Inputs, batch.Count, training: true);
+        double value = loss.Compute(output.AsSpan(0, n), width, batch, _grad.AsSpan(0, n));
+        correct = CountCorrect(output, width, batch);
+        model.ZeroGrad();
+        model.Backward(_grad, batch.Count);
+        optimizer.Step();
+        return value;
+    }
+
+    /// <summary>Mean loss and accuracy over a data set, in evaluation mode (no dropout), without touching gradients.</summary>
+    public (double Loss, double Accuracy) Evaluate(IBatchSource data)
+    {
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        int width = model.Output.Size;
+        foreach (var batch in data.Batches(0))
+        {
+            int n = batch.Count * width;
+            if (_grad.Length < n) _grad = new float[n];
+            var output = model.Forward(batch.Inputs, batch.Count, training: false);
+            lossSum += loss.Compute(output.AsSpan(0, n), width, batch, _grad.AsSpan(0, n)) * batch.Count;
+            correct += CountCorrect(output, width, batch);
+            seen += batch.Count;
+        }
+        return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1));
+    }
+
+    /// <summary>Accuracy of a model on a data set (evaluation mode).</summary>
+    public static double Accuracy(Network model, IBatchSource data)
+    {
+        long correct = 0, seen = 0;
+        foreach (var batch in data.Batches(0))
+        {
+            correct += CountCorrect(model.Forward(batch.Inputs, batch.Count, training: false), model.Output.Size, batch);
+            seen += batch.Count;
+        }
+        return (double)correct / Math.Max(seen, 1);
+    }
+
+    /// <summary>Samples whose arg-max output is their label (0 when the batch has no labels).</summary>
+    static int CountCorrect(float[] output, int width, in Batch batch)
+    {
+        if (batch.Labels.Length < batch.Count) return 0;
+        int right = 0;
+        for (int b = 0; b < batch.Count; b++)
+            if (TensorPrimitives.IndexOfMax(output.AsSpan(b * width, width)) == batch.Labels[b]) right++;
+        return right;
+    }
+
+    /// <summary>The per-epoch table: loss, train and test accuracy, throughput, time.</summary>
+    public static Table Table(IEnumerable<EpochStats> history)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("epoch", "loss", "train acc", "test loss", "test acc", "samples/s", "time", "lr");
+        foreach (var s in history)
+            table.AddRow(s.Epoch.ToString(), s.TrainLoss.ToString("F4"), s.TrainAccuracy.ToString("P1"),
+                s.TestLoss?.ToString("F4") ?? "–", s.TestAccuracy?.ToString("P1") ?? "–",
+                s.SamplesPerSecond.ToString("F0"), s.Time.TotalSeconds.ToString("F1") + " s", s.LearningRate.ToString("G3"));
+        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        return table;
+    }
+}
