@@ -57,4 +57,143 @@ public static class KernelSupport
         CheckLength(dw.Length, WeightLength(s, kernelSize), nameof(dw));
         CheckBias(dbias.Length, s.OutChannels, nameof(dbias));
     }
+
+    // ---- helpers the generated kernels call --------------------------------------------------------------
+
+    /// <summary>Rounds a column count up to two vectors, the micro-kernel's column block.</summary>
+    public static int Padded(int n)
+    {
+        int block = 2 * System.Numerics.Vector<float>.Count;
+        return (n + block - 1) / block * block;
+    }
+
+    /// <summary>
+    /// Rows of the fast factor per position tile: enough for two vector blocks, and few enough that the
+    /// depth x tile panel stays L2-resident (≈ 128 KiB).
+    /// </summary>
+    public static int TileRows(int depth, int fastOrder, int slowOrder)
+    {
+        const int panelFloats = 32 * 1024;
+        int min = (2 * System.Numerics.Vector<float>.Count + fastOrder - 1) / fastOrder;
+        int fit = panelFloats / Math.Max(1, depth * fastOrder);
+        return Math.Clamp(Math.Max(min, fit), 1, Math.Max(1, slowOrder));
+    }
+
+    public static RentedBuffer Rent(int length) =>
+        length <= 0 ? default : new RentedBuffer(System.Buffers.ArrayPool<float>.Shared.Rent(length), length);
+
+    /// <summary>dst[t] = src[len-1-t]: a stride −1 run of a gather.</summary>
+    public static void CopyReversed(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        src.CopyTo(dst);
+        dst.Slice(0, src.Length).Reverse();
+    }
+
+    /// <summary>s[a] = Σ_i x[i,a] over <paramref name="channels"/> rows of length <paramref name="order"/>.</summary>
+    public static ReadOnlySpan<float> SumChannels(ReadOnlySpan<float> x, int channels, int order, Span<float> s)
+    {
+        x.Slice(0, order).CopyTo(s);
+        for (int i = 1; i < channels; i++)
+            System.Numerics.Tensors.TensorPrimitives.Add(s, x.Slice(i * order, order), s);
+        return s;
+    }
+
+    /// <summary>dst[t·ldd + r] = src[r·lds + t] for r &lt; rows, t &lt; cols; columns [rows, ldd) of dst are zeroed.</summary>
+    public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd)
+    {
+        const int block = 8;
+        for (int t0 = 0; t0 < cols; t0 += block)
+        {
+            int t1 = Math.Min(cols, t0 + block);
+            for (int r = 0; r < rows; r++)
+            {
+                var srow = src.Slice(r * lds, lds);
+                for (int t = t0; t < t1; t++) dst[t * ldd + r] = srow[t];
+            }
+        }
+        for (int t = 0; t < cols; t++) dst.Slice(t * ldd + rows, ldd - rows).Clear();
+    }
+
+    static int Workers(int batch) => Math.Max(1, Math.Min(KernelParallelism.MaxDegree, batch));
+
+    static (int, int) Chunk(int batch, int workers, int w) => ((int)((long)batch * w / workers), (int)((long)batch * (w + 1) / workers));
+
+    /// <summary>Runs <paramref name="body"/> over contiguous batch chunks, one per worker.</summary>
+    public static unsafe void ForBatch(int batch, ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, ReadOnlySpan<float> in2, Span<float> out0, BatchBody body)
+    {
+        int workers = Workers(batch);
+        if (workers == 1) { body(0, batch, in0, in1, in2, out0); return; }
+        fixed (float* p0 = in0, p1 = in1, p2 = in2, q0 = out0)
+        {
+            // Spans cannot cross into the workers; the buffers stay pinned for the whole call.
+            nint a0 = (nint)p0, a1 = (nint)p1, a2 = (nint)p2, c0 = (nint)q0;
+            int l0 = in0.Length, l1 = in1.Length, l2 = in2.Length, m0 = out0.Length;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                var (b0, b1) = Chunk(batch, workers, w);
+                body(b0, b1, new ReadOnlySpan<float>((void*)a0, l0), new ReadOnlySpan<float>((void*)a1, l1),
+                    new ReadOnlySpan<float>((void*)a2, l2), new Span<float>((void*)c0, m0));
+            });
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> per worker into zeroed partial buffers and sums them into <paramref name="total"/>
+    /// in worker order (deterministic for a given worker count).
+    /// </summary>
+    public static unsafe void ForBatchReduce(int batch, ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, Span<float> total, BatchReduceBody body)
+    {
+        total.Clear();
+        int workers = Workers(batch);
+        if (workers == 1) { body(0, batch, in0, in1, total); return; }
+        var partials = new RentedBuffer[workers];
+        try
+        {
+            for (int w = 0; w < workers; w++) { partials[w] = Rent(total.Length); partials[w].Span.Clear(); }
+            fixed (float* p0 = in0, p1 = in1)
+            {
+                nint a0 = (nint)p0, a1 = (nint)p1;
+                int l0 = in0.Length, l1 = in1.Length;
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+                {
+                    var (b0, b1) = Chunk(batch, workers, w);
+                    body(b0, b1, new ReadOnlySpan<float>((void*)a0, l0), new ReadOnlySpan<float>((void*)a1, l1), partials[w].Span);
+                });
+            }
+            foreach (var p in partials) System.Numerics.Tensors.TensorPrimitives.Add(total, p.Span, total);
+        }
+        finally
+        {
+            foreach (var p in partials) p.Dispose();
+        }
+    }
+
+    /// <summary>dw[o·depth + r] = total[o·dp + r]; dbias[o] = Σ_b Σ_a dy[b,o,a].</summary>
+    public static void FinishWeights(in GmShape s, int order, int depth, int dp, ReadOnlySpan<float> total,
+        ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
+    {
+        for (int o = 0; o < s.OutChannels; o++)
+            total.Slice(o * dp, depth).CopyTo(dw.Slice(o * depth, depth));
+        if (dbias.IsEmpty) return;
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            float sum = 0;
+            for (int b = 0; b < s.Batch; b++)
+                sum += System.Numerics.Tensors.TensorPrimitives.Sum(dy.Slice((b * s.OutChannels + o) * order, order));
+            dbias[o] = sum;
+        }
+    }
 }
+
+/// <summary>A pooled float buffer; dispose returns it. Kernels rent per call and per worker, so steady state allocates nothing.</summary>
+public readonly struct RentedBuffer(float[]? array, int length) : IDisposable
+{
+    public Span<float> Span => array is null ? Span<float>.Empty : array.AsSpan(0, length);
+    public void Dispose() { if (array is not null) System.Buffers.ArrayPool<float>.Shared.Return(array); }
+}
+
+/// <summary>Per-worker body over a contiguous batch range; spans are re-created inside the worker.</summary>
+public delegate void BatchBody(int b0, int b1, ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, ReadOnlySpan<float> in2, Span<float> out0);
+
+/// <summary>Per-worker body that accumulates into its own zeroed partial buffer.</summary>
+public delegate void BatchReduceBody(int b0, int b1, ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, Span<float> partial);

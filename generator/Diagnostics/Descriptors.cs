@@ -1,0 +1,62 @@
+using Microsoft.CodeAnalysis;
+
+namespace GmCodegen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports, in one table (documented in the README).</summary>
+public static class Descriptors
+{
+    const string Category = "GmCodegen";
+
+    static DiagnosticDescriptor Error(string id, string title, string format) =>
+        new(id, title, format, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SyntaxError =
+        Error("GM0001", "Syntax error in group expression", "Group expression syntax error at column {0}: {1}");
+    public static readonly DiagnosticDescriptor UnknownFamily =
+        Error("GM0002", "Unknown group family", "Unknown group at column {0}: {1}");
+    public static readonly DiagnosticDescriptor NonPositiveSize =
+        Error("GM0003", "Group size must be positive", "Bad size at column {0}: {1}");
+    public static readonly DiagnosticDescriptor NegativeRadius =
+        Error("GM0004", "Radius must not be negative", "Radius must be ≥ 0 (or GroupMatrixAttribute.WholeGroup), was {0}");
+    public static readonly DiagnosticDescriptor GroupTooLarge =
+        Error("GM0005", "Group too large", "Group too large at column {0}: {1}");
+    public static readonly DiagnosticDescriptor NotPartial =
+        Error("GM0006", "Type must be partial", "'{0}' must be declared partial so that GmCodegen can fill it in");
+    public static readonly DiagnosticDescriptor StaticType =
+        Error("GM0007", "Type must not be static", "'{0}' must not be static: a static class can neither implement IGroupKernel nor be a type argument");
+    public static readonly DiagnosticDescriptor EmptyExpression =
+        Error("GM0008", "Empty group expression", "The group expression is empty");
+    public static readonly DiagnosticDescriptor BadPermutation =
+        Error("GM0009", "Generator is not a permutation", "Not a permutation at column {0}: {1}");
+    public static readonly DiagnosticDescriptor DuplicateNeighbours = new(
+        "GM0010", "Neighbourhood wraps around", "Radius {0} wraps around {1}: {2} repeated element(s) dropped from the neighbourhood (K = {3})",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor TableDriven = new(
+        "GM0011", "Table-driven kernel", "{0}: {1}; the kernel packs its gathers through a compact index table instead of unrolled runs",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UnsupportedContainer =
+        Error("GM0012", "Unsupported containing type", "'{0}' must not be generic or nested in a generic type");
+    public static readonly DiagnosticDescriptor MissingExpression =
+        Error("GM0013", "Group expression must be a constant string", "The group expression must be a non-null constant string");
+
+    public static readonly DiagnosticDescriptor InternalError =
+        Error("GM0014", "GmCodegen internal error", "GmCodegen could not generate '{0}': {1}. Please report this with the group expression.");
+
+    public static DiagnosticDescriptor ById(string id) => id switch
+    {
+        "GM0001" => SyntaxError,
+        "GM0002" => UnknownFamily,
+        "GM0003" => NonPositiveSize,
+        "GM0004" => NegativeRadius,
+        "GM0005" => GroupTooLarge,
+        "GM0006" => NotPartial,
+        "GM0007" => StaticType,
+        "GM0008" => EmptyExpression,
+        "GM0009" => BadPermutation,
+        "GM0010" => DuplicateNeighbours,
+        "GM0011" => TableDriven,
+        "GM0012" => UnsupportedContainer,
+        "GM0013" => MissingExpression,
+        _ => InternalError,
+    };
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GmCodegen.Generator.Model;
+
+namespace GmCodegen.Generator.Elaboration;
+
+/// <summary>
+/// A finite group with its elements enumerated 0..Order-1, element 0 the identity (DESIGN.md §1).
+/// Closed hierarchy: formula groups (cyclic, dihedral) never need a table; table groups carry their Cayley
+/// table (bounded by <see cref="Limits.MaxTableOrder"/>); products are kept as factors, never multiplied out.
+/// </summary>
+public abstract record Group(string Name, int Order);
+
+/// <summary>Cn: k ↔ k mod n.</summary>
+public sealed record CyclicGroup(int N) : Group($"C{N}", N);
+
+/// <summary>Dn (2n elements): (r, f) ↔ r + f·n.</summary>
+public sealed record DihedralGroup(int N) : Group($"D{N}", 2 * N);
+
+/// <summary>
+/// A group given by its Cayley table: Table[a·Order + b] = a·b. Generators define its Cayley-graph neighbourhoods.
+/// </summary>
+public sealed record TableGroup(string Name, int Order, EquatableArray<int> Table, EquatableArray<int> Inverses,
+    EquatableArray<int> Generators, string Indexing) : Group(Name, Order);
+
+/// <summary>G₁ x G₂ x …: index = mixed radix, first factor slowest.</summary>
+public sealed record ProductGroup(EquatableArray<Group> Factors)
+    : Group(string.Join(" x ", Factors.Select(f => f is ProductGroup ? $"({f.Name})" : f.Name)), Factors.Aggregate(1, (n, f) => n * f.Order));
+
+/// <summary>Size limits, checked before anything is enumerated.</summary>
+public static class Limits
+{
+    /// <summary>Largest order of a group stored as a Cayley table (Sn, An, Q8, Perm): 256² table entries at most.</summary>
+    public const int MaxTableOrder = 256;
+    /// <summary>Largest order of any group (the kernels index positions with int and keep a few |G|-sized buffers).</summary>
+    public const int MaxOrder = 1 << 20;
+    /// <summary>Largest point moved by a Perm(...) generator.</summary>
+    public const int MaxPermPoints = 32;
+}
+
+/// <summary>Pure functions over groups: product, inverse, order of elements.</summary>
+public static class GroupAlgebra
+{
+    public static int Multiply(Group g, int a, int b) => g switch
+    {
+        CyclicGroup c => (a + b) % c.N,
+        DihedralGroup d => DihedralMultiply(d.N, a, b),
+        TableGroup t => t.Table[a * t.Order + b],
+        ProductGroup p => Componentwise(p, a, b, Multiply),
+        _ => throw new InvalidOperationException(g.GetType().Name),
+    };
+
+    public static int Inverse(Group g, int a) => g switch
+    {
+        CyclicGroup c => (c.N - a) % c.N,
+        DihedralGroup d => a < d.N ? (d.N - a) % d.N : a,
+        TableGroup t => t.Inverses[a],
+        ProductGroup p => Componentwise(p, a, 0, (f, x, _) => Inverse(f, x)),
+        _ => throw new InvalidOperationException(g.GetType().Name),
+    };
+
+    static int DihedralMultiply(int n, int a, int b)
+    {
+        int r1 = a % n, f1 = a / n, r2 = b % n, f2 = b / n;
+        return f2 == 0 ? (r1 + r2) % n + f1 * n : ((r2 - r1) % n + n) % n + (1 - f1) * n;
+    }
+
+    /// <summary>Splits a and b into factor components (first factor slowest), applies op, recombines.</summary>
+    static int Componentwise(ProductGroup p, int a, int b, Func<Group, int, int, int> op)
+    {
+        int result = 0, stride = p.Order;
+        foreach (var f in p.Factors)
+        {
+            stride /= f.Order;
+            int fa = a / stride % f.Order, fb = b / stride % f.Order;
+            result += op(f, fa, fb) * stride;
+        }
+        return result;
+    }
+
+    /// <summary>Components of element a in each factor of a product (first factor first).</summary>
+    public static int[] Components(ProductGroup p, int a)
+    {
+        var result = new int[p.Factors.Count];
+        int stride = p.Order;
+        for (int i = 0; i < result.Length; i++)
+        {
+            stride /= p.Factors[i].Order;
+            result[i] = a / stride % p.Factors[i].Order;
+        }
+        return result;
+    }
+
+    public static int ElementOrder(Group g, int a)
+    {
+        int n = 1, x = a;
+        while (x != 0) { x = Multiply(g, x, a); n++; }
+        return n;
+    }
+
+    /// <summary>Generators of a group's Cayley graph: the family's standard generators.</summary>
+    public static IReadOnlyList<int> Generators(Group g) => g switch
+    {
+        CyclicGroup c => c.N == 1 ? [] : [1],
+        DihedralGroup d => d.N == 1 ? [1] : [1, d.N],
+        TableGroup t => t.Generators.Items,
+        ProductGroup p => p.Factors.SelectMany((f, i) => Generators(f).Select(x => Embed(p, i, x))).ToArray(),
+        _ => throw new InvalidOperationException(g.GetType().Name),
+    };
+
+    /// <summary>The element of product p equal to x in factor i and the identity elsewhere.</summary>
+    public static int Embed(ProductGroup p, int i, int x)
+    {
+        int stride = 1;
+        for (int j = p.Factors.Count - 1; j > i; j--) stride *= p.Factors[j].Order;
+        return x * stride;
+    }
+}
