@@ -18,7 +18,6 @@ public sealed class MiniBatchLoader
     readonly int[] _order;
     readonly int _seed;
     int _position;
-    bool _exhausted;
 
     /// <summary>
     /// <paramref name="shuffle"/> false keeps the stored order (evaluation); <paramref name="dropLast"/> true skips a
@@ -32,6 +31,8 @@ public sealed class MiniBatchLoader
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be > 0.");
         if ((long)labels.Length * features != images.Length)
             throw new ArgumentException($"images has length {images.Length}; expected {labels.Length} labels × {features} features.", nameof(images));
+        if (dropLast && labels.Length < batchSize)
+            throw new ArgumentException($"With dropLast, {labels.Length} samples make no batch of {batchSize}.", nameof(dropLast));
         (_images, _labels, Features, BatchSize, _seed, Shuffle, DropLast) = (images, labels, features, batchSize, seed, shuffle, dropLast);
         _order = new int[labels.Length];
         StartEpoch(0);
@@ -45,12 +46,12 @@ public sealed class MiniBatchLoader
     public int BatchSize { get; }
     public bool Shuffle { get; }
     public bool DropLast { get; }
-    /// <summary>The epoch the next batch comes from.</summary>
+    /// <summary>The epoch being served (the next batch comes from it; a new one starts as the last one ends).</summary>
     public int Epoch { get; private set; }
     public int BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
     /// <summary>Samples per epoch actually served (fewer than <see cref="Count"/> when the last batch is dropped).</summary>
     public int SamplesPerEpoch => DropLast ? Count / BatchSize * BatchSize : Count;
-    /// <summary>The current epoch's sample order (indices into the data).</summary>
+    /// <summary>The current epoch's sample order (indices into the data), fixed before its first batch is served.</summary>
     public ReadOnlySpan<int> Order => _order;
 
     /// <summary>Rewinds to the start of <paramref name="epoch"/>, with that epoch's order.</summary>
@@ -59,12 +60,13 @@ public sealed class MiniBatchLoader
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
         if (Shuffle) DataRng.For(_seed, (ulong)epoch).Shuffle(_order);
-        (Epoch, _position, _exhausted) = (epoch, 0, false);
+        (Epoch, _position) = (epoch, 0);
     }
 
     /// <summary>
     /// Copies the next batch into the first n·<see cref="Features"/> floats of <paramref name="x"/> and the first n ints of
-    /// <paramref name="y"/>, and returns n. Returns 0 once at the end of an epoch; the call after that starts the next epoch.
+    /// <paramref name="y"/>, and returns n. Returns 0 once at the end of an epoch, which also moves on to the next epoch
+    /// (reshuffled), so <c>while ((n = NextBatch(x, y)) &gt; 0)</c> is exactly one epoch.
     /// </summary>
     public int NextBatch(Span<float> x, Span<int> y)
     {
@@ -72,12 +74,10 @@ public sealed class MiniBatchLoader
             throw new ArgumentException($"x has length {x.Length}; a batch needs {BatchSize} × {Features} = {BatchSize * Features}.", nameof(x));
         if (y.Length < BatchSize)
             throw new ArgumentException($"y has length {y.Length}; a batch needs {BatchSize}.", nameof(y));
-        if (_exhausted) StartEpoch(Epoch + 1);
-
         int n = Math.Min(BatchSize, Count - _position);
         if (n <= 0 || (DropLast && n < BatchSize))
         {
-            _exhausted = true;
+            StartEpoch(Epoch + 1);
             return 0;
         }
         for (int i = 0; i < n; i++)
@@ -97,7 +97,6 @@ public sealed class MiniBatchLoader
     /// </summary>
     public IEnumerable<int> Batches(float[] x, int[] y)
     {
-        if (_exhausted) StartEpoch(Epoch + 1);
         for (int n; (n = NextBatch(x, y)) > 0;) yield return n;
     }
 }
