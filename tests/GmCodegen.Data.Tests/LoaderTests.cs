@@ -159,3 +159,30 @@ public class LoaderTests
         Assert.Throws<ArgumentException>(() => new MiniBatchLoader(data, labels, F, 11, seed: 1, dropLast: true));
     }
 }
+
+public class MiniBatchSourceTests
+{
+    [Fact]
+    public void Epoch_e_of_the_batch_source_is_epoch_e_of_the_loader()
+    {
+        var x = Enumerable.Range(0, 40 * 2).Select(i => (float)i).ToArray();
+        var y = Enumerable.Range(0, 40).ToArray();
+        var source = new MiniBatchLoader(x, y, 2, batchSize: 16, seed: 8).AsBatchSource();
+        var reference = new MiniBatchLoader(x, y, 2, batchSize: 16, seed: 8);
+        Assert.Equal((40, 16), (source.SampleCount, source.MaxBatchSize));
+
+        foreach (int epoch in new[] { 3, 0, 3 })
+        {
+            reference.StartEpoch(epoch);
+            var expected = reference.Order.ToArray();
+            var served = new List<int>();
+            foreach (var batch in source.Batches(epoch))
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    Assert.Equal(2f * batch.Labels[i], batch.Inputs[2 * i]);
+                    served.Add(batch.Labels[i]);
+                }
+            Assert.Equal(expected, served);
+        }
+    }
+}
