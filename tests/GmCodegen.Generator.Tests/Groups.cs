@@ -18,3 +18,25 @@ namespace GmCodegen.Generator.Tests;
 [GroupMatrix("Perm((0 1 2 3), (0 1))")] public partial struct PermS4;
 [GroupMatrix("D3 x (C2 x C3)")] public partial struct D3xC2xC3;
 [GroupMatrix("D14 x D14", Radius = 3)] public partial struct D14xD14r3;
+
+public static class Groups
+{
+    public static readonly IReadOnlyDictionary<string, IGroupChecks> All = new Dictionary<string, IGroupChecks>
+    {
+        ["C8"] = new Checks<C8r1>(),
+        ["C5 r3"] = new Checks<C5r3>(),
+        ["D4"] = new Checks<D4r1>(),
+        ["D5 x D5 r2"] = new Checks<D5xD5r2>(),
+        ["C8 x C8"] = new Checks<C8xC8r1>(),
+        ["C4 x C4"] = new Checks<C4xC4r1>(),
+        ["C5 x C7 r2"] = new Checks<C5xC7r2>(),
+        ["S4 r2"] = new Checks<S4r2>(),
+        ["S4 whole"] = new Checks<S4Dense>(),
+        ["A5"] = new Checks<A5r1>(),
+        ["Q8 x C3"] = new Checks<Q8xC3>(),
+        ["C2^3 r2"] = new Checks<C2Cubed>(),
+        ["Perm S4"] = new Checks<PermS4>(),
+        ["D3 x (C2 x C3)"] = new Checks<D3xC2xC3>(),
+        ["D14 x D14 r3"] = new Checks<D14xD14r3>(),
+    };
+}
