@@ -66,5 +66,9 @@ public class ShippedDataTests
         Assert.Equal((28, 28), (f.Rows, f.Cols));
         Assert.Equal(Enumerable.Range(0, 10), f.Labels.Distinct().Order());
         Assert.InRange(f.Images.Average(), 0.2, 0.4); // Fashion-MNIST's mean intensity is ≈ 0.29
+
+        var train = Datasets.FashionMnist(train: true);
+        Assert.Equal(60_000, train.Count);
+        Assert.All(train.Labels.GroupBy(l => l), g => Assert.Equal(6000, g.Count())); // balanced by construction
     }
 }
