@@ -37,7 +37,7 @@ public static class Measure
         var table = new Table().Border(TableBorder.Rounded).AddColumns("layer", "kind", "output", "parameters", "");
         table.Columns[3].RightAligned();
         foreach (var r in ParameterCounts(network))
-            table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), r.Output.ToString(), r.Count.ToString("N0"), Markup.Escape(r.Note));
+            table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), Markup.Escape(r.Output.ToString()), r.Count.ToString("N0"), Markup.Escape(r.Note));
         table.AddRow("[bold]total[/]", "", "", $"[bold]{network.ParameterCount:N0}[/]", "");
         return table;
     }
