@@ -1,1 +1,0 @@
-class P{static void Main(){System.Console.WriteLine(TorchSharp.torch.__version__);}}

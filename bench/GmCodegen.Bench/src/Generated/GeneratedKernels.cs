@@ -1,0 +1,86 @@
+// Compiled only with -p:GmBenchGenerated=true (GM_GENERATED), i.e. once the generator emits IGroupKernel
+// implementations; until then the bench measures the peers and the naive kernel only.
+#if GM_GENERATED
+using GmCodegen;
+
+namespace GmCodegen.Bench;
+
+[GroupMatrix("D14 x D14", Radius = 3)] public partial struct D14xD14r3;
+[GroupMatrix("C32 x C32", Radius = 3)] public partial struct C32xC32r3;
+[GroupMatrix("C32 x C32", Radius = 1)] public partial struct C32xC32r1;
+[GroupMatrix("C64 x C64", Radius = 1)] public partial struct C64xC64r1;
+
+public static class GeneratedKernels
+{
+    public const bool Available = true;
+
+    public static IKernelRunner For(BenchConfig c, int batch) => (c.Group, c.Radius) switch
+    {
+        ("D14 x D14", 3) => new GeneratedRunner<D14xD14r3>(c, batch),
+        ("C32 x C32", 3) => new GeneratedRunner<C32xC32r3>(c, batch),
+        ("C32 x C32", 1) => new GeneratedRunner<C32xC32r1>(c, batch),
+        ("C64 x C64", 1) => new GeneratedRunner<C64xC64r1>(c, batch),
+        _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
+    };
+
+    /// <summary>Runs the four outputs once on the given (small) data, for the check against NaiveGm; null when the tables differ.</summary>
+    public static (float[] y, float[] dx, float[] dw, float[] db, string? tableError) RunOnce(BenchConfig c, float[] x, float[] w, float[] b, float[] dy) =>
+        (c.Group, c.Radius) switch
+        {
+            ("D14 x D14", 3) => RunOnce<D14xD14r3>(c, x, w, b, dy),
+            ("C32 x C32", 3) => RunOnce<C32xC32r3>(c, x, w, b, dy),
+            ("C32 x C32", 1) => RunOnce<C32xC32r1>(c, x, w, b, dy),
+            ("C64 x C64", 1) => RunOnce<C64xC64r1>(c, x, w, b, dy),
+            _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
+        };
+
+    static (float[], float[], float[], float[], string?) RunOnce<T>(BenchConfig c, float[] x, float[] w, float[] b, float[] dy) where T : IGroupKernel
+    {
+        var s = c.Shape(c.Batch);
+        float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length], db = new float[c.Out];
+        T.Forward(s, x, w, b, y);
+        T.BackwardInput(s, dy, w, dx);
+        T.BackwardWeights(s, x, dy, dw, db);
+        return (y, dx, dw, db, CheckTables<T>(c));
+    }
+
+    /// <summary>The generated kernel's own group description must agree with the bench's tables.</summary>
+    public static string? CheckTables<T>(BenchConfig c) where T : IGroupKernel
+    {
+        if (T.Order != c.L || T.KernelSize != c.K) return $"order/kernel size {T.Order}/{T.KernelSize}, bench {c.L}/{c.K}";
+        var table = NaiveGm.ForwardTable<T>();
+        return table.AsSpan().SequenceEqual(c.Idx) ? null : "index table differs from the bench's (DESIGN.md §1–2 conventions)";
+    }
+}
+
+public sealed class GeneratedRunner<T> : IKernelRunner where T : IGroupKernel
+{
+    public BenchConfig Config { get; }
+    public double Scale { get; }
+    public string Reduction { get; }
+    readonly GmShape shape;
+    readonly float[] x, w, bias, y, dy, dx, dw, db;
+
+    public GeneratedRunner(BenchConfig c, int batch)
+    {
+        Config = c; Scale = (double)c.Batch / batch; Reduction = batch == c.Batch ? "" : $"B={batch}";
+        shape = c.Shape(batch);
+        var rng = new Random(42);
+        float[] R(long n) { var a = new float[n]; for (long i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1); return a; }
+        x = R((long)batch * c.In * c.L); w = R(c.WeightLength); bias = R(c.Out); dy = R((long)batch * c.Out * c.L);
+        y = new float[dy.Length]; dx = new float[x.Length]; dw = new float[w.Length]; db = new float[c.Out];
+    }
+
+    public void Pass(Pass p)
+    {
+        switch (p)
+        {
+            case Bench.Pass.Forward: T.Forward(shape, x, w, bias, y); break;
+            case Bench.Pass.BackwardInput: T.BackwardInput(shape, dy, w, dx); break;
+            default: T.BackwardWeights(shape, x, dy, dw, db); break;
+        }
+    }
+
+    public (float[] y, float[] dx, float[] dw, float[] db) Outputs => (y, dx, dw, db);
+}
+#endif

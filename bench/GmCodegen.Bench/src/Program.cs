@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using GmCodegen.Bench;
+
+// GmCodegen.Bench — issue 4's measurement suite. See bench/README.md.
+//   --all                      everything: roofline, checks, libtorch (plain + GLIBC_TUNABLES), managed kernels (BDN), RESULTS.md
+//   --configs a,b              subset of configurations (default: all five)
+//   --threads 1,2              thread counts (default 1,2)
+//   --no-torch / --no-naive / --no-tunables / --tunables-threads 1,2 (default 2)
+//   --torch-budget S           seconds of repetitions per libtorch case (default 1.0)
+//   --out PATH                 report path (default bench/RESULTS.md)
+//   --torch-child OUT.json     (internal) run the libtorch suite in this process, write JSON
+//   --roofline                 only the roofline
+var opts = Options.Parse(args);
+if (opts.TorchChild is not null)
+{
+    TorchSuite.Run(opts.Configs, opts.Threads, opts.TorchChild, opts.TorchBudget);
+    return 0;
+}
+if (opts.RooflineOnly)
+{
+    foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
+    return 0;
+}
+if (!opts.All && args.Length > 0 && !opts.AnyFilter) { Console.Error.WriteLine("unknown arguments; see the header of src/Program.cs or bench/README.md"); return 2; }
+return Suite.Run(opts, args);
+
+public sealed class Options
+{
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter;
+    public string? TorchChild, Out;
+    public List<BenchConfig> Configs = [.. BenchConfig.All];
+    public int[] Threads = [1, 2], TunablesThreads = [2];
+    public double TorchBudget = 1.0;
+
+    public static Options Parse(string[] a)
+    {
+        var o = new Options();
+        for (int i = 0; i < a.Length; i++)
+        {
+            switch (a[i])
+            {
+                case "--all": o.All = true; break;
+                case "--roofline": o.RooflineOnly = true; break;
+                case "--no-torch": o.NoTorch = true; o.AnyFilter = true; break;
+                case "--no-naive": o.NoNaive = true; o.AnyFilter = true; break;
+                case "--no-tunables": o.NoTunables = true; o.AnyFilter = true; break;
+                case "--configs": o.Configs = a[++i].Split(',').Select(BenchConfig.Get).ToList(); o.AnyFilter = true; break;
+                case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
+                case "--tunables-threads": o.TunablesThreads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
+                case "--torch-budget": o.TorchBudget = double.Parse(a[++i], System.Globalization.CultureInfo.InvariantCulture); o.AnyFilter = true; break;
+                case "--out": o.Out = a[++i]; o.AnyFilter = true; break;
+                case "--torch-child": o.TorchChild = a[++i]; break;
+                default: throw new ArgumentException($"unknown argument {a[i]}");
+            }
+        }
+        return o;
+    }
+
+    public string ChildArgs(int[] threads) =>
+        $"--configs {string.Join(',', Configs.Select(c => c.Name))} --threads {string.Join(',', threads)} --torch-budget {TorchBudget.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}
+
+public static class Suite
+{
+    public const string TunablesValue = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736";
+
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "GmCodegen.sln"))) return d.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+
+    public static int Run(Options o, string[] args)
+    {
+        var total = Stopwatch.StartNew();
+        string root = RepoRoot();
+        string artifacts = Path.Combine(root, "bench", "BenchmarkDotNet.Artifacts");
+        Directory.CreateDirectory(artifacts);
+        var all = new SuiteOutput();
+        all.Info["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'");
+        all.Info["command"] = "dotnet run -c Release --project bench/GmCodegen.Bench -- " + string.Join(' ', args);
+        all.Info["loadavg-start"] = File.ReadAllText("/proc/loadavg").Trim();
+        all.Info["generated"] = Generated.Available ? "compiled in" : "not compiled in (generator does not emit kernels yet)";
+        all.Info["knob"] = KernelThreads.KnobPresent ? "GmCodegen.KernelParallelism.MaxDegree present" : "GmCodegen.KernelParallelism.MaxDegree absent";
+        foreach (var kv in MachineInfo.Describe()) all.Info[kv.Key] = kv.Value;
+
+        Console.WriteLine("== roofline");
+        foreach (int t in o.Threads.Union([1, 2]).Order())
+        {
+            var r = Roofline.Measure(t);
+            all.Roofline.Add(r);
+            Console.WriteLine($"   {t}T: FMA {r.FmaGflops:F1} GFLOP/s, read {r.ReadGBs:F1} GB/s, copy {r.CopyGBs:F1}, write {r.WriteGBs:F1}, first-touch write {r.FirstTouchGBs:F2}");
+        }
+
+        var genChecks = ManagedKernels.VerifyGenerated(o.Configs);
+        all.Checks.AddRange(genChecks);
+
+        if (!o.NoTorch)
+        {
+            Console.WriteLine("== libtorch, as a user runs it (no GLIBC_TUNABLES)");
+            var plain = RunTorchChild(o, o.Threads, tunables: false, Path.Combine(artifacts, "torch-plain.json"));
+            if (plain is not null) { all.Rows.AddRange(plain.Rows); all.Checks.AddRange(plain.Checks); foreach (var kv in plain.Info) all.Info["torch:" + kv.Key] = kv.Value; }
+            if (!o.NoTunables)
+            {
+                Console.WriteLine($"== libtorch with GLIBC_TUNABLES={TunablesValue}");
+                var tun = RunTorchChild(o, o.TunablesThreads, tunables: true, Path.Combine(artifacts, "torch-tunables.json"));
+                if (tun is not null) all.Rows.AddRange(tun.Rows);
+            }
+        }
+
+        var cases = new List<KernelCase>();
+        foreach (var c in o.Configs) foreach (var p in Enum.GetValues<Pass>()) foreach (int t in o.Threads) cases.Add(new KernelCase(c.Name, p, t));
+        bool verifiedGenerated = genChecks.Count > 0 && genChecks.All(c => c.Ok);
+        if (Generated.Available && !verifiedGenerated) Console.WriteLine("[managed] generated kernels failed their check against NaiveGm: not timed");
+        if (!o.NoNaive || (Generated.Available && verifiedGenerated))
+        {
+            Console.WriteLine("== managed kernels (BenchmarkDotNet)");
+            ManagedKernels.SelectedCases = cases;
+            ManagedKernels.RunNaive = !o.NoNaive;
+            ManagedKernels.RunGenerated = Generated.Available && verifiedGenerated;
+            var managed = ManagedKernels.Run(artifacts);
+            all.Rows.AddRange(managed.Rows);
+        }
+
+        all.Info["loadavg-end"] = File.ReadAllText("/proc/loadavg").Trim();
+        all.Info["duration"] = $"{total.Elapsed.TotalMinutes:F1} min";
+        string outPath = o.Out ?? Path.Combine(root, "bench", "RESULTS.md");
+        all.Save(Path.ChangeExtension(outPath, ".json"));
+        File.WriteAllText(outPath, Report.Render(all, o));
+        Console.WriteLine($"== wrote {outPath} ({total.Elapsed.TotalMinutes:F1} min)");
+        return 0;
+    }
+
+    static SuiteOutput? RunTorchChild(Options o, int[] threads, bool tunables, string json)
+    {
+        if (File.Exists(json)) File.Delete(json);
+        string self = typeof(Suite).Assembly.Location;
+        string host = Environment.ProcessPath!;
+        var psi = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(self);
+        psi.ArgumentList.Add("--torch-child"); psi.ArgumentList.Add(json);
+        foreach (var a in o.ChildArgs(threads).Split(' ')) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("GLIBC_TUNABLES");
+        if (tunables) psi.Environment["GLIBC_TUNABLES"] = TunablesValue;
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        if (p.ExitCode != 0) Console.WriteLine($"[torch] child exited with {p.ExitCode}; keeping what it wrote");
+        return File.Exists(json) ? SuiteOutput.Load(json) : null;
+    }
+}
+
+public static class Generated
+{
+#if GM_GENERATED
+    public const bool Available = true;
+#else
+    public const bool Available = false;
+#endif
+}
+
+public static class MachineInfo
+{
+    public static Dictionary<string, string> Describe()
+    {
+        var d = new Dictionary<string, string>();
+        try
+        {
+            var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "?";
+            var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags"))?.Split(':', 2)[1] ?? "";
+            string isa = string.Join(" ", new[] { "avx2", "fma", "avx512f" }.Where(f => flags.Split(' ').Contains(f)));
+            d["cpu"] = $"{cpu}, {Environment.ProcessorCount} logical cores, {isa}";
+            var mem = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal")).Split(':')[1].Trim();
+            d["memory"] = $"{long.Parse(mem.Split(' ')[0]) / 1024.0 / 1024:F1} GiB";
+            d["os"] = File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME"))?.Split('=', 2)[1].Trim('"') ?? "?";
+        }
+        catch (Exception e) { d["machine-error"] = e.Message; }
+        d["dotnet"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+        return d;
+    }
+}
