@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace GmCodegen;
@@ -22,10 +23,26 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
     {
         CheckBatch(dy, batch, Output.Size, "dy");
         if (!InputGradRequired) return [];
-        int n = batch * Input.Size;
-        var dx = Reuse(ref _dx, n);
-        for (int j = 0; j < n; j++) dx[j] = _x[j] > 0f ? dy[j] : 0f;
+        int n = Input.Size;
+        var dx = Reuse(ref _dx, batch * n);
+        Batched.For(batch, n, b => Gate.Apply(_x.AsSpan(b * n, n), dy.AsSpan(b * n, n), 0f, dx.AsSpan(b * n, n)));
         return dx;
+    }
+}
+
+/// <summary>The backward of piecewise-linear activations: dx = dy where x &gt; 0, slope·dy elsewhere.</summary>
+internal static class Gate
+{
+    public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float slope, Span<float> dx)
+    {
+        // TensorPrimitives has no element-wise select, so this one is written with Vector<T> (one compare, one blend).
+        int w = Vector<float>.Count, j = 0;
+        for (; j <= x.Length - w; j += w)
+        {
+            var g = new Vector<float>(dy[j..]);
+            Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(x[j..]), Vector<float>.Zero), g, g * slope).CopyTo(dx[j..]);
+        }
+        for (; j < x.Length; j++) dx[j] = x[j] > 0f ? dy[j] : slope * dy[j];
     }
 }
 
@@ -36,7 +53,8 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
 /// </summary>
 public sealed class PReLU : Layer
 {
-    float[] _x = [], _neg = [], _y = [], _dx = [];
+    float[] _x = [], _y = [], _dx = [];
+    double[] _slopeParts = [];   // per-sample pieces of dα, summed in sample order
 
     public PReLU(string name, Shape shape, Parameter? slope = null) : base(name, shape, shape)
     {
@@ -58,14 +76,13 @@ public sealed class PReLU : Layer
         CheckBatch(x, batch, Input.Size, "x");
         _x = x;
         int n = Input.Size;
-        var neg = Reuse(ref _neg, batch * n);
         var y = Reuse(ref _y, batch * n);
         float alpha = Slope.Value[0];
         Batched.For(batch, n, b =>
         {
-            var nb = neg.AsSpan(b * n, n);
-            TensorPrimitives.Min(x.AsSpan(b * n, n), 0f, nb);
-            TensorPrimitives.MultiplyAdd(nb, alpha - 1f, x.AsSpan(b * n, n), y.AsSpan(b * n, n));
+            Span<float> xb = x.AsSpan(b * n, n), yb = y.AsSpan(b * n, n);
+            TensorPrimitives.Min(xb, 0f, yb);                        // min(x, 0), in place
+            TensorPrimitives.MultiplyAdd(yb, alpha - 1f, xb, yb);
         });
         return y;
     }
@@ -74,13 +91,21 @@ public sealed class PReLU : Layer
     public override float[] Backward(float[] dy, int batch)
     {
         CheckBatch(dy, batch, Output.Size, "dy");
-        int n = batch * Input.Size;
-        Slope.Grad[0] += TensorPrimitives.Dot(dy.AsSpan(0, n), _neg.AsSpan(0, n));
-        if (!InputGradRequired) return [];
-        var dx = Reuse(ref _dx, n);
+        int n = Input.Size;
+        var dx = Reuse(ref _dx, batch * n);
+        if (_slopeParts.Length < batch) _slopeParts = new double[batch];
         float alpha = Slope.Value[0];
-        for (int j = 0; j < n; j++) dx[j] = _x[j] > 0f ? dy[j] : alpha * dy[j];
-        return dx;
+        Batched.For(batch, n, b =>
+        {
+            Span<float> xb = _x.AsSpan(b * n, n), dyb = dy.AsSpan(b * n, n), dxb = dx.AsSpan(b * n, n);
+            TensorPrimitives.Min(xb, 0f, dxb);                       // dx as scratch for min(x, 0)
+            _slopeParts[b] = TensorPrimitives.Dot(dyb, dxb);
+            if (InputGradRequired) Gate.Apply(xb, dyb, alpha, dxb);
+        });
+        double dAlpha = 0;
+        for (int b = 0; b < batch; b++) dAlpha += _slopeParts[b];
+        Slope.Grad[0] += (float)dAlpha;
+        return InputGradRequired ? dx : [];
     }
 }
 

@@ -82,15 +82,16 @@ public sealed class LayerNorm : Layer
         var dx = Reuse(ref _dx, batch * n);
         Batched.For(batch, n, b =>
         {
-            var g = dx.AsSpan(b * n, n);
+            var dxb = dx.AsSpan(b * n, n);
             var hb = _xhat.AsSpan(b * n, n);
-            if (Gamma is null) dy.AsSpan(b * n, n).CopyTo(g);
-            else TensorPrimitives.Multiply(dy.AsSpan(b * n, n), Gamma.Value, g);
+            ReadOnlySpan<float> g = dy.AsSpan(b * n, n);
+            if (Gamma is not null) { TensorPrimitives.Multiply(g, Gamma.Value, dxb); g = dxb; }
+            float rstd = _rstd[b];
             float meanG = TensorPrimitives.Sum(g) / n;
             float meanGx = TensorPrimitives.Dot(g, hb) / n;
-            TensorPrimitives.MultiplyAdd(hb, -meanGx, g, g);
-            TensorPrimitives.Subtract(g, meanG, g);
-            TensorPrimitives.Multiply(g, _rstd[b], g);
+            TensorPrimitives.Multiply(g, rstd, dxb);                            // rstd·g
+            TensorPrimitives.MultiplyAdd(hb, -meanGx * rstd, dxb, dxb);         //   − rstd·x̂·mean(g x̂)
+            TensorPrimitives.Add(dxb, -meanG * rstd, dxb);                      //   − rstd·mean(g)
         });
         return dx;
     }
