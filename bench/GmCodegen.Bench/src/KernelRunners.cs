@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace GmCodegen.Bench;
 
 /// <summary>A managed GM kernel bound to one configuration with its buffers allocated.</summary>
@@ -12,26 +10,15 @@ public interface IKernelRunner
     void Pass(Pass p);
 }
 
-/// <summary>
-/// The thread count of the generated kernels. The runtime is expected to grow a static knob
-/// <c>GmCodegen.KernelParallelism.MaxDegree</c>; it is looked up by reflection so that the bench builds before and after
-/// it appears.
-/// TODO(bench): once GmCodegen.KernelParallelism.MaxDegree exists, call it directly here (and drop the reflection);
-/// until then the generated kernels run with whatever parallelism they choose, and the report says so.
-/// </summary>
+/// <summary>The thread count of the generated kernels: the runtime's static knob (kernels split the batch over at most
+/// this many workers).</summary>
 public static class KernelThreads
 {
-    static readonly Type? KnobType = typeof(GmCodegen.IGroupKernel).Assembly.GetType("GmCodegen.KernelParallelism");
-    static readonly PropertyInfo? KnobProperty = KnobType?.GetProperty("MaxDegree", BindingFlags.Public | BindingFlags.Static);
-    static readonly FieldInfo? KnobField = KnobType?.GetField("MaxDegree", BindingFlags.Public | BindingFlags.Static);
+    public static bool KnobPresent => true;
 
-    public static bool KnobPresent => KnobProperty is { CanWrite: true } || KnobField is not null;
-
-    /// <summary>Sets the knob if it exists; returns how the thread count is enforced, for the report.</summary>
     public static string Set(int threads)
     {
-        if (KnobProperty is { CanWrite: true }) { KnobProperty.SetValue(null, threads); return $"KernelParallelism.MaxDegree = {threads}"; }
-        if (KnobField is not null) { KnobField.SetValue(null, threads); return $"KernelParallelism.MaxDegree = {threads}"; }
-        return "knob GmCodegen.KernelParallelism.MaxDegree absent: kernel's own parallelism";
+        GmCodegen.KernelParallelism.MaxDegree = threads;
+        return $"KernelParallelism.MaxDegree = {threads}";
     }
 }

@@ -90,7 +90,7 @@ public static class Suite
         {
             var r = Roofline.Measure(t);
             all.Roofline.Add(r);
-            Console.WriteLine($"   {t}T: FMA {r.FmaGflops:F1} GFLOP/s, read {r.ReadGBs:F1} GB/s, copy {r.CopyGBs:F1}, write {r.WriteGBs:F1}, first-touch write {r.FirstTouchGBs:F2}");
+            Console.WriteLine($"   {t}T: FMA {r.FmaGflops:F1} GFLOP/s (Vector512 {r.Fma512Gflops:F1}), read {r.ReadGBs:F1} GB/s, copy {r.CopyGBs:F1}, write {r.WriteGBs:F1}, first-touch write {r.FirstTouchGBs:F2}");
         }
 
         var genChecks = ManagedKernels.VerifyGenerated(o.Configs);

@@ -9,7 +9,8 @@ namespace GmCodegen.Bench;
 /// <summary>The machine's roofline, measured by this program: Vector256 FMA peak and memory bandwidth.</summary>
 public static class Roofline
 {
-    public sealed record Result(int Threads, double FmaGflops, double ReadGBs, double CopyGBs, double WriteGBs, double FirstTouchGBs);
+    /// <param name="Fma512Gflops">the same with Vector512 where the CPU has AVX-512 (for information: the kernels target Vector256).</param>
+    public sealed record Result(int Threads, double FmaGflops, double ReadGBs, double CopyGBs, double WriteGBs, double FirstTouchGBs, double Fma512Gflops = double.NaN);
 
     const int Accumulators = 12;   // ≥ 10 independent chains: FMA latency 4–5 cycles × 2 FMA pipes
 
@@ -30,6 +31,36 @@ public static class Roofline
     }
 
     static float sink;
+
+    public static double FmaPeak512(int threads, double seconds = 0.4)
+    {
+        if (!Vector512.IsHardwareAccelerated || !Avx512F.IsSupported) return double.NaN;
+        long iters = 1_000_000;
+        FmaKernel512(iters / 10);
+        double best = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds || best == 0)
+            best = Math.Max(best, 2.0 * 16 * Accumulators * iters * threads / RunParallel(threads, () => FmaKernel512(iters)) / 1e9);
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void FmaKernel512(long iters)
+    {
+        var m = Vector512.Create(0.9999999f); var c = Vector512.Create(1e-7f);
+        Vector512<float> a0 = Vector512.Create(1f), a1 = Vector512.Create(2f), a2 = Vector512.Create(3f), a3 = Vector512.Create(4f),
+            a4 = Vector512.Create(5f), a5 = Vector512.Create(6f), a6 = Vector512.Create(7f), a7 = Vector512.Create(8f),
+            a8 = Vector512.Create(9f), a9 = Vector512.Create(10f), a10 = Vector512.Create(11f), a11 = Vector512.Create(12f);
+        for (long i = 0; i < iters; i++)
+        {
+            a0 = Avx512F.FusedMultiplyAdd(a0, m, c); a1 = Avx512F.FusedMultiplyAdd(a1, m, c); a2 = Avx512F.FusedMultiplyAdd(a2, m, c);
+            a3 = Avx512F.FusedMultiplyAdd(a3, m, c); a4 = Avx512F.FusedMultiplyAdd(a4, m, c); a5 = Avx512F.FusedMultiplyAdd(a5, m, c);
+            a6 = Avx512F.FusedMultiplyAdd(a6, m, c); a7 = Avx512F.FusedMultiplyAdd(a7, m, c); a8 = Avx512F.FusedMultiplyAdd(a8, m, c);
+            a9 = Avx512F.FusedMultiplyAdd(a9, m, c); a10 = Avx512F.FusedMultiplyAdd(a10, m, c); a11 = Avx512F.FusedMultiplyAdd(a11, m, c);
+        }
+        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+        sink += Vector512.Sum(s);
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     static void FmaKernel(long iters)
@@ -126,6 +157,6 @@ public static class Roofline
     {
         double fma = FmaPeak(threads);
         var (r, c, w, f) = Bandwidth(threads);
-        return new Result(threads, fma, r, c, w, f);
+        return new Result(threads, fma, r, c, w, f, FmaPeak512(threads));
     }
 }
