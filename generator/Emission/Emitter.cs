@@ -70,8 +70,8 @@ public static class Emitter
             Factors = Factors(group).ToArray(),
             Directions = new[]
             {
-                new { Name = "Forward", Doc = "dst[f] = src[f·f_j⁻¹] (forward gather).", Gathers = Gathers(plan.FastForward) },
-                new { Name = "Backward", Doc = "dst[f] = src[f·f_j] (backward gather, through the inverse permutations).", Gathers = Gathers(plan.FastBackward) },
+                new { Name = "GatherForward", Doc = "Forward gather: dst[f] = src[f·f_j⁻¹].", Table = "FastForwardTable", Assign = "=", Gathers = Gathers(plan.FastForward, add: false) },
+                new { Name = "GatherAddBackward", Doc = "Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].", Table = "FastBackwardTable", Assign = "+=", Gathers = Gathers(plan.FastBackward, add: true) },
             },
         });
         var context = new TemplateContext { LoopLimit = 0, RecursiveLimit = 0, StrictVariables = true };
@@ -81,20 +81,53 @@ public static class Emitter
 
     static string Join(IEnumerable<int> values) => string.Join(", ", values);
 
-    static object[] Gathers(EquatableArray<FastGather> gathers) =>
-        gathers.Select((g, j) => (object)new { Index = j, Element = g.Element, Segments = g.Segments.Select(Segment).ToArray() }).ToArray();
-
-    static object Segment(Segment s) => s switch
-    {
-        Run { Stride: 1 } r => new { Kind = "copy", Src = r.SrcStart, Dst = r.DstStart, Length = r.Length, Code = "" },
-        Run r => new { Kind = "reverse", Src = r.SrcStart - r.Length + 1, Dst = r.DstStart, Length = r.Length, Code = "" },
-        Scattered sc => new
+    static object[] Gathers(EquatableArray<FastGather> gathers, bool add) =>
+        gathers.Select((g, j) => (object)new
         {
-            Kind = "scattered", Src = 0, Dst = sc.DstStart, Length = sc.Length,
-            Code = string.Join(" ", sc.Sources.Select((src, t) => $"dst[{sc.DstStart + t}] = src[{src}];")),
-        },
-        _ => throw new InvalidOperationException(s.GetType().Name),
-    };
+            Index = j,
+            Element = g.Element,
+            Summary = Summary(g.Segments),
+            Lines = g.Segments.SelectMany(seg => Lines(seg, add)).ToArray(),
+        }).ToArray();
+
+    static string Summary(EquatableArray<Segment> segments) => string.Join(", ", segments.Select(s => s switch
+    {
+        Run { Stride: 1 } r => $"[{r.DstStart}, {r.DstStart + r.Length}) ← +{r.SrcStart}",
+        Run r => $"[{r.DstStart}, {r.DstStart + r.Length}) ← reversed from {r.SrcStart}",
+        _ => $"{s.Length} scattered",
+    }));
+
+    /// <summary>
+    /// A run as non-overlapping 8- and 4-lane vector moves plus single assignments (non-overlapping, so the same
+    /// decomposition serves the accumulating backward gather). dst[d + t] = src[s ± t].
+    /// </summary>
+    static IEnumerable<string> Lines(Segment segment, bool add)
+    {
+        string op = add ? "+=" : "=";
+        switch (segment)
+        {
+            case Run r:
+                var moves = new List<string>();
+                int t = 0;
+                foreach (int width in new[] { 8, 4 })
+                    for (; r.Length - t >= width; t += width)
+                    {
+                        // Forward runs read src[s + t ..]; reversed runs read the mirrored block and shuffle its lanes.
+                        int src = r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1;
+                        string name = (add ? "Add" : "Copy") + (r.Stride == 1 ? "" : "Reversed") + width;
+                        moves.Add($"KernelSupport.{name}(ref s, {src}, ref d, {r.DstStart + t});");
+                    }
+                for (; t < r.Length; t++)
+                    moves.Add($"Unsafe.Add(ref d, {r.DstStart + t}) {op} Unsafe.Add(ref s, {r.SrcStart + r.Stride * t});");
+                return [string.Join(" ", moves)];
+            case Scattered sc:
+                var assignments = sc.Sources.Select((src, i) => $"Unsafe.Add(ref d, {sc.DstStart + i}) {op} Unsafe.Add(ref s, {src});").ToArray();
+                return Enumerable.Range(0, (assignments.Length + 3) / 4)
+                    .Select(i => string.Join(" ", assignments.Skip(4 * i).Take(4)));
+            default:
+                throw new InvalidOperationException(segment.GetType().Name);
+        }
+    }
 
     /// <summary>Factors of the group with their mixed-radix strides (first factor slowest).</summary>
     static IEnumerable<object> Factors(Group g)

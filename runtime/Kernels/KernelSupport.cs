@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace GmCodegen;
 
 /// <summary>
@@ -82,12 +85,46 @@ public static class KernelSupport
     public static RentedBuffer Rent(int length) =>
         length <= 0 ? default : new RentedBuffer(System.Buffers.ArrayPool<float>.Shared.Rent(length), length);
 
-    /// <summary>dst[t] = src[len-1-t]: a stride −1 run of a gather.</summary>
-    public static void CopyReversed(ReadOnlySpan<float> src, Span<float> dst)
-    {
-        src.CopyTo(dst);
-        dst.Slice(0, src.Length).Reverse();
-    }
+    // Vector moves of gather runs: dst[d + t] (+)= src[s + t], or src[s + w-1-t] for the reversed forms (w lanes).
+    // The generated code owns the bounds (they are compile-time constants checked by the planner).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy8(ref float src, int s, ref float dst, int d) =>
+        Vector256.LoadUnsafe(ref src, (nuint)s).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy4(ref float src, int s, ref float dst, int d) =>
+        Vector128.LoadUnsafe(ref src, (nuint)s).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyReversed8(ref float src, int s, ref float dst, int d) =>
+        Reverse(Vector256.LoadUnsafe(ref src, (nuint)s)).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyReversed4(ref float src, int s, ref float dst, int d) =>
+        Reverse(Vector128.LoadUnsafe(ref src, (nuint)s)).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add8(ref float src, int s, ref float dst, int d) =>
+        (Vector256.LoadUnsafe(ref dst, (nuint)d) + Vector256.LoadUnsafe(ref src, (nuint)s)).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add4(ref float src, int s, ref float dst, int d) =>
+        (Vector128.LoadUnsafe(ref dst, (nuint)d) + Vector128.LoadUnsafe(ref src, (nuint)s)).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddReversed8(ref float src, int s, ref float dst, int d) =>
+        (Vector256.LoadUnsafe(ref dst, (nuint)d) + Reverse(Vector256.LoadUnsafe(ref src, (nuint)s))).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddReversed4(ref float src, int s, ref float dst, int d) =>
+        (Vector128.LoadUnsafe(ref dst, (nuint)d) + Reverse(Vector128.LoadUnsafe(ref src, (nuint)s))).StoreUnsafe(ref dst, (nuint)d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Reverse(Vector256<float> v) => Vector256.Shuffle(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
 
     /// <summary>s[a] = Σ_i x[i,a] over <paramref name="channels"/> rows of length <paramref name="order"/>.</summary>
     public static ReadOnlySpan<float> SumChannels(ReadOnlySpan<float> x, int channels, int order, Span<float> s)

@@ -69,82 +69,207 @@ partial struct C4xC4 : global::GmCodegen.IGroupKernel
         return result;
     }
 
-    // ---- fast-factor gathers: dst[f] = src[π_j(f)] ---------------------------------------------------------
+    // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
+    // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
-    /// <summary>dst[f] = src[f·f_j⁻¹] (forward gather).</summary>
-    static void GatherForward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    static void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 15
-                dst[0] = src[5]; dst[1] = src[6]; dst[2] = src[7]; dst[3] = src[4]; dst[4] = src[9]; dst[5] = src[10]; dst[6] = src[11]; dst[7] = src[8]; dst[8] = src[13]; dst[9] = src[14]; dst[10] = src[15]; dst[11] = src[12]; dst[12] = src[1]; dst[13] = src[2]; dst[14] = src[3]; dst[15] = src[0];
+            case 0: // fast element 15: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                }
                 return;
-            case 1: // fast element 12
-                src.Slice(4, 12).CopyTo(dst.Slice(0, 12));
-                src.Slice(0, 4).CopyTo(dst.Slice(12, 4));
+            case 1: // fast element 12: [0, 12) ← +4, [12, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 4, ref d, 0); KernelSupport.Copy4(ref s, 12, ref d, 8);
+                    KernelSupport.Copy4(ref s, 0, ref d, 12);
+                }
                 return;
-            case 2: // fast element 13
-                dst[0] = src[7]; dst[1] = src[4]; dst[2] = src[5]; dst[3] = src[6]; dst[4] = src[11]; dst[5] = src[8]; dst[6] = src[9]; dst[7] = src[10]; dst[8] = src[15]; dst[9] = src[12]; dst[10] = src[13]; dst[11] = src[14]; dst[12] = src[3]; dst[13] = src[0]; dst[14] = src[1]; dst[15] = src[2];
+            case 2: // fast element 13: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 2);
+                }
                 return;
-            case 3: // fast element 3
-                dst[0] = src[1]; dst[1] = src[2]; dst[2] = src[3]; dst[3] = src[0]; dst[4] = src[5]; dst[5] = src[6]; dst[6] = src[7]; dst[7] = src[4]; dst[8] = src[9]; dst[9] = src[10]; dst[10] = src[11]; dst[11] = src[8]; dst[12] = src[13]; dst[13] = src[14]; dst[14] = src[15]; dst[15] = src[12];
+            case 3: // fast element 3: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 4: // fast element 0
-                src.Slice(0, 16).CopyTo(dst.Slice(0, 16));
+            case 4: // fast element 0: [0, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8);
+                }
                 return;
-            case 5: // fast element 1
-                dst[0] = src[3]; dst[1] = src[0]; dst[2] = src[1]; dst[3] = src[2]; dst[4] = src[7]; dst[5] = src[4]; dst[6] = src[5]; dst[7] = src[6]; dst[8] = src[11]; dst[9] = src[8]; dst[10] = src[9]; dst[11] = src[10]; dst[12] = src[15]; dst[13] = src[12]; dst[14] = src[13]; dst[15] = src[14];
+            case 5: // fast element 1: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 6: // fast element 7
-                dst[0] = src[13]; dst[1] = src[14]; dst[2] = src[15]; dst[3] = src[12]; dst[4] = src[1]; dst[5] = src[2]; dst[6] = src[3]; dst[7] = src[0]; dst[8] = src[5]; dst[9] = src[6]; dst[10] = src[7]; dst[11] = src[4]; dst[12] = src[9]; dst[13] = src[10]; dst[14] = src[11]; dst[15] = src[8];
+            case 6: // fast element 7: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 8);
+                }
                 return;
-            case 7: // fast element 4
-                src.Slice(12, 4).CopyTo(dst.Slice(0, 4));
-                src.Slice(0, 12).CopyTo(dst.Slice(4, 12));
+            case 7: // fast element 4: [0, 4) ← +12, [4, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy4(ref s, 12, ref d, 0);
+                    KernelSupport.Copy8(ref s, 0, ref d, 4); KernelSupport.Copy4(ref s, 8, ref d, 12);
+                }
                 return;
-            case 8: // fast element 5
-                dst[0] = src[15]; dst[1] = src[12]; dst[2] = src[13]; dst[3] = src[14]; dst[4] = src[3]; dst[5] = src[0]; dst[6] = src[1]; dst[7] = src[2]; dst[8] = src[7]; dst[9] = src[4]; dst[10] = src[5]; dst[11] = src[6]; dst[12] = src[11]; dst[13] = src[8]; dst[14] = src[9]; dst[15] = src[10];
+            case 8: // fast element 5: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 10);
+                }
                 return;
         }
     }
 
-    /// <summary>dst[f] = src[f·f_j] (backward gather, through the inverse permutations).</summary>
-    static void GatherBackward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    static void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 15
-                dst[0] = src[15]; dst[1] = src[12]; dst[2] = src[13]; dst[3] = src[14]; dst[4] = src[3]; dst[5] = src[0]; dst[6] = src[1]; dst[7] = src[2]; dst[8] = src[7]; dst[9] = src[4]; dst[10] = src[5]; dst[11] = src[6]; dst[12] = src[11]; dst[13] = src[8]; dst[14] = src[9]; dst[15] = src[10];
+            case 0: // fast element 15: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 10);
+                }
                 return;
-            case 1: // fast element 12
-                src.Slice(12, 4).CopyTo(dst.Slice(0, 4));
-                src.Slice(0, 12).CopyTo(dst.Slice(4, 12));
+            case 1: // fast element 12: [0, 4) ← +12, [4, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add4(ref s, 12, ref d, 0);
+                    KernelSupport.Add8(ref s, 0, ref d, 4); KernelSupport.Add4(ref s, 8, ref d, 12);
+                }
                 return;
-            case 2: // fast element 13
-                dst[0] = src[13]; dst[1] = src[14]; dst[2] = src[15]; dst[3] = src[12]; dst[4] = src[1]; dst[5] = src[2]; dst[6] = src[3]; dst[7] = src[0]; dst[8] = src[5]; dst[9] = src[6]; dst[10] = src[7]; dst[11] = src[4]; dst[12] = src[9]; dst[13] = src[10]; dst[14] = src[11]; dst[15] = src[8];
+            case 2: // fast element 13: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 8);
+                }
                 return;
-            case 3: // fast element 3
-                dst[0] = src[3]; dst[1] = src[0]; dst[2] = src[1]; dst[3] = src[2]; dst[4] = src[7]; dst[5] = src[4]; dst[6] = src[5]; dst[7] = src[6]; dst[8] = src[11]; dst[9] = src[8]; dst[10] = src[9]; dst[11] = src[10]; dst[12] = src[15]; dst[13] = src[12]; dst[14] = src[13]; dst[15] = src[14];
+            case 3: // fast element 3: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 4: // fast element 0
-                src.Slice(0, 16).CopyTo(dst.Slice(0, 16));
+            case 4: // fast element 0: [0, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8);
+                }
                 return;
-            case 5: // fast element 1
-                dst[0] = src[1]; dst[1] = src[2]; dst[2] = src[3]; dst[3] = src[0]; dst[4] = src[5]; dst[5] = src[6]; dst[6] = src[7]; dst[7] = src[4]; dst[8] = src[9]; dst[9] = src[10]; dst[10] = src[11]; dst[11] = src[8]; dst[12] = src[13]; dst[13] = src[14]; dst[14] = src[15]; dst[15] = src[12];
+            case 5: // fast element 1: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 6: // fast element 7
-                dst[0] = src[7]; dst[1] = src[4]; dst[2] = src[5]; dst[3] = src[6]; dst[4] = src[11]; dst[5] = src[8]; dst[6] = src[9]; dst[7] = src[10]; dst[8] = src[15]; dst[9] = src[12]; dst[10] = src[13]; dst[11] = src[14]; dst[12] = src[3]; dst[13] = src[0]; dst[14] = src[1]; dst[15] = src[2];
+            case 6: // fast element 7: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 2);
+                }
                 return;
-            case 7: // fast element 4
-                src.Slice(4, 12).CopyTo(dst.Slice(0, 12));
-                src.Slice(0, 4).CopyTo(dst.Slice(12, 4));
+            case 7: // fast element 4: [0, 12) ← +4, [12, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 4, ref d, 0); KernelSupport.Add4(ref s, 12, ref d, 8);
+                    KernelSupport.Add4(ref s, 0, ref d, 12);
+                }
                 return;
-            case 8: // fast element 5
-                dst[0] = src[5]; dst[1] = src[6]; dst[2] = src[7]; dst[3] = src[4]; dst[4] = src[9]; dst[5] = src[10]; dst[6] = src[11]; dst[7] = src[8]; dst[8] = src[13]; dst[9] = src[14]; dst[10] = src[15]; dst[11] = src[12]; dst[12] = src[1]; dst[13] = src[2]; dst[14] = src[3]; dst[15] = src[0];
+            case 8: // fast element 5: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 0);
+                }
                 return;
         }
     }
@@ -153,12 +278,12 @@ partial struct C4xC4 : global::GmCodegen.IGroupKernel
     static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
     {
         int t = rows * FS;
+        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp) throw new ArgumentException("Panel buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
         for (int k = 0; k < K; k++)
         {
             var dst = panel.Slice((r0 + k) * tp, tp);
-            int js = KernelSlow[k] * NS, jf = KernelFast[k];
-            for (int g = 0; g < rows; g++)
-                GatherForward(jf, src.Slice(SlowForward[js + row0 + g] * FS, FS), dst.Slice(g * FS, FS));
+            GatherForward(KernelFast[k], ref s, SlowForward.Slice(KernelSlow[k] * NS + row0, rows), ref MemoryMarshal.GetReference(dst));
             dst.Slice(t).Clear();
         }
     }
@@ -333,7 +458,6 @@ partial struct C4xC4 : global::GmCodegen.IGroupKernel
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
             using var z = KernelSupport.Rent(K * lp);
             using var acc = KernelSupport.Rent(L);
-            using var row = KernelSupport.Rent(FS);
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
@@ -352,17 +476,9 @@ partial struct C4xC4 : global::GmCodegen.IGroupKernel
                     Gemm(K, lp, shape.OutChannels, w.Slice(i * K), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
                     var sum = acc.Span;
                     sum.Clear();
+                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
                     for (int k = 0; k < K; k++)
-                    {
-                        var zk = z.Span.Slice(k * lp, L);
-                        int js = KernelSlow[k] * NS, jf = KernelFast[k];
-                        for (int g = 0; g < NS; g++)
-                        {
-                            GatherBackward(jf, zk.Slice(SlowBackward[js + g] * FS, FS), row.Span);
-                            var target = sum.Slice(g * FS, FS);
-                            System.Numerics.Tensors.TensorPrimitives.Add(target, row.Span, target);
-                        }
-                    }
+                        GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, k * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
                     if (channels == 1)
                         for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
                     else

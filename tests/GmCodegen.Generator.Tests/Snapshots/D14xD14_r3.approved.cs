@@ -71,180 +71,319 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
         return result;
     }
 
-    // ---- fast-factor gathers: dst[f] = src[π_j(f)] ---------------------------------------------------------
+    // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
+    // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
-    /// <summary>dst[f] = src[f·f_j⁻¹] (forward gather).</summary>
-    static void GatherForward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    static void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 11
-                src.Slice(3, 11).CopyTo(dst.Slice(0, 11));
-                dst[11] = src[0]; dst[12] = src[1]; dst[13] = src[2];
-                src.Slice(17, 11).CopyTo(dst.Slice(14, 11));
-                dst[25] = src[14]; dst[26] = src[15]; dst[27] = src[16];
+            case 0: // fast element 11: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
+                    KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
+                }
                 return;
-            case 1: // fast element 25
-                KernelSupport.CopyReversed(src.Slice(14, 12), dst.Slice(0, 12));
-                dst[12] = src[27]; dst[13] = src[26];
-                KernelSupport.CopyReversed(src.Slice(0, 12), dst.Slice(14, 12));
-                dst[26] = src[13]; dst[27] = src[12];
+            case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.CopyReversed8(ref s, 18, ref d, 0); KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
+                    KernelSupport.CopyReversed8(ref s, 4, ref d, 14); KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
+                    Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 2: // fast element 12
-                src.Slice(2, 12).CopyTo(dst.Slice(0, 12));
-                dst[12] = src[0]; dst[13] = src[1];
-                src.Slice(16, 12).CopyTo(dst.Slice(14, 12));
-                dst[26] = src[14]; dst[27] = src[15];
+            case 2: // fast element 12: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 2, ref d, 0); KernelSupport.Copy4(ref s, 10, ref d, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
+                    KernelSupport.Copy8(ref s, 16, ref d, 14); KernelSupport.Copy4(ref s, 24, ref d, 22);
+                    Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
+                }
                 return;
-            case 3: // fast element 26
-                KernelSupport.CopyReversed(src.Slice(14, 13), dst.Slice(0, 13));
-                dst[13] = src[27];
-                KernelSupport.CopyReversed(src.Slice(0, 13), dst.Slice(14, 13));
-                dst[27] = src[13];
+            case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.CopyReversed8(ref s, 19, ref d, 0); KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
+                    KernelSupport.CopyReversed8(ref s, 5, ref d, 14); KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
+                }
                 return;
-            case 4: // fast element 13
-                src.Slice(1, 13).CopyTo(dst.Slice(0, 13));
-                dst[13] = src[0];
-                src.Slice(15, 13).CopyTo(dst.Slice(14, 13));
-                dst[27] = src[14];
+            case 4: // fast element 13: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 1, ref d, 0); KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
+                    KernelSupport.Copy8(ref s, 15, ref d, 14); KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 5: // fast element 27
-                KernelSupport.CopyReversed(src.Slice(0, 28), dst.Slice(0, 28));
+            case 5: // fast element 27: [0, 28) ← reversed from 27
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.CopyReversed8(ref s, 20, ref d, 0); KernelSupport.CopyReversed8(ref s, 12, ref d, 8); KernelSupport.CopyReversed8(ref s, 4, ref d, 16); KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
+                }
                 return;
-            case 6: // fast element 0
-                src.Slice(0, 28).CopyTo(dst.Slice(0, 28));
+            case 6: // fast element 0: [0, 28) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8); KernelSupport.Copy8(ref s, 16, ref d, 16); KernelSupport.Copy4(ref s, 24, ref d, 24);
+                }
                 return;
-            case 7: // fast element 14
-                dst[0] = src[14];
-                KernelSupport.CopyReversed(src.Slice(15, 13), dst.Slice(1, 13));
-                dst[14] = src[0];
-                KernelSupport.CopyReversed(src.Slice(1, 13), dst.Slice(15, 13));
+            case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
+                    KernelSupport.CopyReversed8(ref s, 20, ref d, 1); KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
+                    KernelSupport.CopyReversed8(ref s, 6, ref d, 15); KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 8: // fast element 1
-                dst[0] = src[13];
-                src.Slice(0, 13).CopyTo(dst.Slice(1, 13));
-                dst[14] = src[27];
-                src.Slice(14, 13).CopyTo(dst.Slice(15, 13));
+            case 8: // fast element 1: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
+                    KernelSupport.Copy8(ref s, 0, ref d, 1); KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
+                    KernelSupport.Copy8(ref s, 14, ref d, 15); KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
+                }
                 return;
-            case 9: // fast element 15
-                dst[0] = src[15]; dst[1] = src[14];
-                KernelSupport.CopyReversed(src.Slice(16, 12), dst.Slice(2, 12));
-                dst[14] = src[1]; dst[15] = src[0];
-                KernelSupport.CopyReversed(src.Slice(2, 12), dst.Slice(16, 12));
+            case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
+                    KernelSupport.CopyReversed8(ref s, 20, ref d, 2); KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                    KernelSupport.CopyReversed8(ref s, 6, ref d, 16); KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
+                }
                 return;
-            case 10: // fast element 2
-                dst[0] = src[12]; dst[1] = src[13];
-                src.Slice(0, 12).CopyTo(dst.Slice(2, 12));
-                dst[14] = src[26]; dst[15] = src[27];
-                src.Slice(14, 12).CopyTo(dst.Slice(16, 12));
+            case 10: // fast element 2: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
+                    KernelSupport.Copy8(ref s, 0, ref d, 2); KernelSupport.Copy4(ref s, 8, ref d, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
+                    KernelSupport.Copy8(ref s, 14, ref d, 16); KernelSupport.Copy4(ref s, 22, ref d, 24);
+                }
                 return;
-            case 11: // fast element 16
-                dst[0] = src[16]; dst[1] = src[15]; dst[2] = src[14];
-                KernelSupport.CopyReversed(src.Slice(17, 11), dst.Slice(3, 11));
-                dst[14] = src[2]; dst[15] = src[1]; dst[16] = src[0];
-                KernelSupport.CopyReversed(src.Slice(3, 11), dst.Slice(17, 11));
+            case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
+                    KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
+                    KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
+                }
                 return;
-            case 12: // fast element 3
-                dst[0] = src[11]; dst[1] = src[12]; dst[2] = src[13];
-                src.Slice(0, 11).CopyTo(dst.Slice(3, 11));
-                dst[14] = src[25]; dst[15] = src[26]; dst[16] = src[27];
-                src.Slice(14, 11).CopyTo(dst.Slice(17, 11));
+            case 12: // fast element 3: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
+                    KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
+                    KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
+                }
                 return;
-            case 13: // fast element 17
-                KernelSupport.CopyReversed(src.Slice(14, 4), dst.Slice(0, 4));
-                KernelSupport.CopyReversed(src.Slice(18, 10), dst.Slice(4, 10));
-                KernelSupport.CopyReversed(src.Slice(0, 4), dst.Slice(14, 4));
-                KernelSupport.CopyReversed(src.Slice(4, 10), dst.Slice(18, 10));
+            case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
+                    KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
+                    KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
+                    KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
+                }
                 return;
         }
     }
 
-    /// <summary>dst[f] = src[f·f_j] (backward gather, through the inverse permutations).</summary>
-    static void GatherBackward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    static void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 11
-                dst[0] = src[11]; dst[1] = src[12]; dst[2] = src[13];
-                src.Slice(0, 11).CopyTo(dst.Slice(3, 11));
-                dst[14] = src[25]; dst[15] = src[26]; dst[16] = src[27];
-                src.Slice(14, 11).CopyTo(dst.Slice(17, 11));
+            case 0: // fast element 11: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 13);
+                    KernelSupport.Add8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 27);
+                    KernelSupport.Add8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 24);
+                }
                 return;
-            case 1: // fast element 25
-                KernelSupport.CopyReversed(src.Slice(14, 12), dst.Slice(0, 12));
-                dst[12] = src[27]; dst[13] = src[26];
-                KernelSupport.CopyReversed(src.Slice(0, 12), dst.Slice(14, 12));
-                dst[26] = src[13]; dst[27] = src[12];
+            case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.AddReversed8(ref s, 18, ref d, 0); KernelSupport.AddReversed4(ref s, 14, ref d, 8);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 26);
+                    KernelSupport.AddReversed8(ref s, 4, ref d, 14); KernelSupport.AddReversed4(ref s, 0, ref d, 22);
+                    Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 2: // fast element 12
-                dst[0] = src[12]; dst[1] = src[13];
-                src.Slice(0, 12).CopyTo(dst.Slice(2, 12));
-                dst[14] = src[26]; dst[15] = src[27];
-                src.Slice(14, 12).CopyTo(dst.Slice(16, 12));
+            case 2: // fast element 12: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 13);
+                    KernelSupport.Add8(ref s, 0, ref d, 2); KernelSupport.Add4(ref s, 8, ref d, 10);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 27);
+                    KernelSupport.Add8(ref s, 14, ref d, 16); KernelSupport.Add4(ref s, 22, ref d, 24);
+                }
                 return;
-            case 3: // fast element 26
-                KernelSupport.CopyReversed(src.Slice(14, 13), dst.Slice(0, 13));
-                dst[13] = src[27];
-                KernelSupport.CopyReversed(src.Slice(0, 13), dst.Slice(14, 13));
-                dst[27] = src[13];
+            case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.AddReversed8(ref s, 19, ref d, 0); KernelSupport.AddReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 27);
+                    KernelSupport.AddReversed8(ref s, 5, ref d, 14); KernelSupport.AddReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 13);
+                }
                 return;
-            case 4: // fast element 13
-                dst[0] = src[13];
-                src.Slice(0, 13).CopyTo(dst.Slice(1, 13));
-                dst[14] = src[27];
-                src.Slice(14, 13).CopyTo(dst.Slice(15, 13));
+            case 4: // fast element 13: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 13);
+                    KernelSupport.Add8(ref s, 0, ref d, 1); KernelSupport.Add4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 27);
+                    KernelSupport.Add8(ref s, 14, ref d, 15); KernelSupport.Add4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 26);
+                }
                 return;
-            case 5: // fast element 27
-                KernelSupport.CopyReversed(src.Slice(0, 28), dst.Slice(0, 28));
+            case 5: // fast element 27: [0, 28) ← reversed from 27
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.AddReversed8(ref s, 20, ref d, 0); KernelSupport.AddReversed8(ref s, 12, ref d, 8); KernelSupport.AddReversed8(ref s, 4, ref d, 16); KernelSupport.AddReversed4(ref s, 0, ref d, 24);
+                }
                 return;
-            case 6: // fast element 0
-                src.Slice(0, 28).CopyTo(dst.Slice(0, 28));
+            case 6: // fast element 0: [0, 28) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8); KernelSupport.Add8(ref s, 16, ref d, 16); KernelSupport.Add4(ref s, 24, ref d, 24);
+                }
                 return;
-            case 7: // fast element 14
-                dst[0] = src[14];
-                KernelSupport.CopyReversed(src.Slice(15, 13), dst.Slice(1, 13));
-                dst[14] = src[0];
-                KernelSupport.CopyReversed(src.Slice(1, 13), dst.Slice(15, 13));
+            case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 14);
+                    KernelSupport.AddReversed8(ref s, 20, ref d, 1); KernelSupport.AddReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 0);
+                    KernelSupport.AddReversed8(ref s, 6, ref d, 15); KernelSupport.AddReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 8: // fast element 1
-                src.Slice(1, 13).CopyTo(dst.Slice(0, 13));
-                dst[13] = src[0];
-                src.Slice(15, 13).CopyTo(dst.Slice(14, 13));
-                dst[27] = src[14];
+            case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 1, ref d, 0); KernelSupport.Add4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 0);
+                    KernelSupport.Add8(ref s, 15, ref d, 14); KernelSupport.Add4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 9: // fast element 15
-                dst[0] = src[15]; dst[1] = src[14];
-                KernelSupport.CopyReversed(src.Slice(16, 12), dst.Slice(2, 12));
-                dst[14] = src[1]; dst[15] = src[0];
-                KernelSupport.CopyReversed(src.Slice(2, 12), dst.Slice(16, 12));
+            case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 14);
+                    KernelSupport.AddReversed8(ref s, 20, ref d, 2); KernelSupport.AddReversed4(ref s, 16, ref d, 10);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 0);
+                    KernelSupport.AddReversed8(ref s, 6, ref d, 16); KernelSupport.AddReversed4(ref s, 2, ref d, 24);
+                }
                 return;
-            case 10: // fast element 2
-                src.Slice(2, 12).CopyTo(dst.Slice(0, 12));
-                dst[12] = src[0]; dst[13] = src[1];
-                src.Slice(16, 12).CopyTo(dst.Slice(14, 12));
-                dst[26] = src[14]; dst[27] = src[15];
+            case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 2, ref d, 0); KernelSupport.Add4(ref s, 10, ref d, 8);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 1);
+                    KernelSupport.Add8(ref s, 16, ref d, 14); KernelSupport.Add4(ref s, 24, ref d, 22);
+                    Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 15);
+                }
                 return;
-            case 11: // fast element 16
-                dst[0] = src[16]; dst[1] = src[15]; dst[2] = src[14];
-                KernelSupport.CopyReversed(src.Slice(17, 11), dst.Slice(3, 11));
-                dst[14] = src[2]; dst[15] = src[1]; dst[16] = src[0];
-                KernelSupport.CopyReversed(src.Slice(3, 11), dst.Slice(17, 11));
+            case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 14);
+                    KernelSupport.AddReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 0);
+                    KernelSupport.AddReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 3);
+                }
                 return;
-            case 12: // fast element 3
-                src.Slice(3, 11).CopyTo(dst.Slice(0, 11));
-                dst[11] = src[0]; dst[12] = src[1]; dst[13] = src[2];
-                src.Slice(17, 11).CopyTo(dst.Slice(14, 11));
-                dst[25] = src[14]; dst[26] = src[15]; dst[27] = src[16];
+            case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 2);
+                    KernelSupport.Add8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) += Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 16);
+                }
                 return;
-            case 13: // fast element 17
-                KernelSupport.CopyReversed(src.Slice(14, 4), dst.Slice(0, 4));
-                KernelSupport.CopyReversed(src.Slice(18, 10), dst.Slice(4, 10));
-                KernelSupport.CopyReversed(src.Slice(0, 4), dst.Slice(14, 4));
-                KernelSupport.CopyReversed(src.Slice(4, 10), dst.Slice(18, 10));
+            case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.AddReversed4(ref s, 14, ref d, 0);
+                    KernelSupport.AddReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18);
+                    KernelSupport.AddReversed4(ref s, 0, ref d, 14);
+                    KernelSupport.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
+                }
                 return;
         }
     }
@@ -253,12 +392,12 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
     static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
     {
         int t = rows * FS;
+        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp) throw new ArgumentException("Panel buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
         for (int k = 0; k < K; k++)
         {
             var dst = panel.Slice((r0 + k) * tp, tp);
-            int js = KernelSlow[k] * NS, jf = KernelFast[k];
-            for (int g = 0; g < rows; g++)
-                GatherForward(jf, src.Slice(SlowForward[js + row0 + g] * FS, FS), dst.Slice(g * FS, FS));
+            GatherForward(KernelFast[k], ref s, SlowForward.Slice(KernelSlow[k] * NS + row0, rows), ref MemoryMarshal.GetReference(dst));
             dst.Slice(t).Clear();
         }
     }
@@ -393,7 +532,6 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
             using var z = KernelSupport.Rent(K * lp);
             using var acc = KernelSupport.Rent(L);
-            using var row = KernelSupport.Rent(FS);
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
@@ -412,17 +550,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
                     Gemm(K, lp, shape.OutChannels, w.Slice(i * K), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
                     var sum = acc.Span;
                     sum.Clear();
+                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
                     for (int k = 0; k < K; k++)
-                    {
-                        var zk = z.Span.Slice(k * lp, L);
-                        int js = KernelSlow[k] * NS, jf = KernelFast[k];
-                        for (int g = 0; g < NS; g++)
-                        {
-                            GatherBackward(jf, zk.Slice(SlowBackward[js + g] * FS, FS), row.Span);
-                            var target = sum.Slice(g * FS, FS);
-                            System.Numerics.Tensors.TensorPrimitives.Add(target, row.Span, target);
-                        }
-                    }
+                        GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, k * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
                     if (channels == 1)
                         for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
                     else

@@ -62,60 +62,127 @@ partial struct D4 : global::GmCodegen.IGroupKernel
         return result;
     }
 
-    // ---- fast-factor gathers: dst[f] = src[π_j(f)] ---------------------------------------------------------
+    // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
+    // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
-    /// <summary>dst[f] = src[f·f_j⁻¹] (forward gather).</summary>
-    static void GatherForward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    static void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 3
-                dst[0] = src[1]; dst[1] = src[2]; dst[2] = src[3]; dst[3] = src[0]; dst[4] = src[5]; dst[5] = src[6]; dst[6] = src[7]; dst[7] = src[4];
+            case 0: // fast element 3: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                }
                 return;
-            case 1: // fast element 7
-                KernelSupport.CopyReversed(src.Slice(0, 8), dst.Slice(0, 8));
+            case 1: // fast element 7: [0, 8) ← reversed from 7
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.CopyReversed8(ref s, 0, ref d, 0);
+                }
                 return;
-            case 2: // fast element 0
-                src.Slice(0, 8).CopyTo(dst.Slice(0, 8));
+            case 2: // fast element 0: [0, 8) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 0, ref d, 0);
+                }
                 return;
-            case 3: // fast element 4
-                dst[0] = src[4]; dst[1] = src[7]; dst[2] = src[6]; dst[3] = src[5]; dst[4] = src[0]; dst[5] = src[3]; dst[6] = src[2]; dst[7] = src[1];
+            case 3: // fast element 4: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 4: // fast element 1
-                dst[0] = src[3]; dst[1] = src[0]; dst[2] = src[1]; dst[3] = src[2]; dst[4] = src[7]; dst[5] = src[4]; dst[6] = src[5]; dst[7] = src[6];
+            case 4: // fast element 1: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                }
                 return;
-            case 5: // fast element 5
-                dst[0] = src[5]; dst[1] = src[4]; dst[2] = src[7]; dst[3] = src[6]; dst[4] = src[1]; dst[5] = src[0]; dst[6] = src[3]; dst[7] = src[2];
+            case 5: // fast element 5: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                }
                 return;
         }
     }
 
-    /// <summary>dst[f] = src[f·f_j] (backward gather, through the inverse permutations).</summary>
-    static void GatherBackward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    static void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 3
-                dst[0] = src[3]; dst[1] = src[0]; dst[2] = src[1]; dst[3] = src[2]; dst[4] = src[7]; dst[5] = src[4]; dst[6] = src[5]; dst[7] = src[6];
+            case 0: // fast element 3: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 6);
+                }
                 return;
-            case 1: // fast element 7
-                KernelSupport.CopyReversed(src.Slice(0, 8), dst.Slice(0, 8));
+            case 1: // fast element 7: [0, 8) ← reversed from 7
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.AddReversed8(ref s, 0, ref d, 0);
+                }
                 return;
-            case 2: // fast element 0
-                src.Slice(0, 8).CopyTo(dst.Slice(0, 8));
+            case 2: // fast element 0: [0, 8) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 0, ref d, 0);
+                }
                 return;
-            case 3: // fast element 4
-                dst[0] = src[4]; dst[1] = src[7]; dst[2] = src[6]; dst[3] = src[5]; dst[4] = src[0]; dst[5] = src[3]; dst[6] = src[2]; dst[7] = src[1];
+            case 3: // fast element 4: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 4: // fast element 1
-                dst[0] = src[1]; dst[1] = src[2]; dst[2] = src[3]; dst[3] = src[0]; dst[4] = src[5]; dst[5] = src[6]; dst[6] = src[7]; dst[7] = src[4];
+            case 4: // fast element 1: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 4);
+                }
                 return;
-            case 5: // fast element 5
-                dst[0] = src[5]; dst[1] = src[4]; dst[2] = src[7]; dst[3] = src[6]; dst[4] = src[1]; dst[5] = src[0]; dst[6] = src[3]; dst[7] = src[2];
+            case 5: // fast element 5: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 2);
+                }
                 return;
         }
     }
@@ -124,12 +191,12 @@ partial struct D4 : global::GmCodegen.IGroupKernel
     static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
     {
         int t = rows * FS;
+        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp) throw new ArgumentException("Panel buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
         for (int k = 0; k < K; k++)
         {
             var dst = panel.Slice((r0 + k) * tp, tp);
-            int js = KernelSlow[k] * NS, jf = KernelFast[k];
-            for (int g = 0; g < rows; g++)
-                GatherForward(jf, src.Slice(SlowForward[js + row0 + g] * FS, FS), dst.Slice(g * FS, FS));
+            GatherForward(KernelFast[k], ref s, SlowForward.Slice(KernelSlow[k] * NS + row0, rows), ref MemoryMarshal.GetReference(dst));
             dst.Slice(t).Clear();
         }
     }
@@ -298,7 +365,6 @@ partial struct D4 : global::GmCodegen.IGroupKernel
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
             using var z = KernelSupport.Rent(K * lp);
             using var acc = KernelSupport.Rent(L);
-            using var row = KernelSupport.Rent(FS);
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
@@ -317,17 +383,9 @@ partial struct D4 : global::GmCodegen.IGroupKernel
                     Gemm(K, lp, shape.OutChannels, w.Slice(i * K), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
                     var sum = acc.Span;
                     sum.Clear();
+                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
                     for (int k = 0; k < K; k++)
-                    {
-                        var zk = z.Span.Slice(k * lp, L);
-                        int js = KernelSlow[k] * NS, jf = KernelFast[k];
-                        for (int g = 0; g < NS; g++)
-                        {
-                            GatherBackward(jf, zk.Slice(SlowBackward[js + g] * FS, FS), row.Span);
-                            var target = sum.Slice(g * FS, FS);
-                            System.Numerics.Tensors.TensorPrimitives.Add(target, row.Span, target);
-                        }
-                    }
+                        GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, k * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
                     if (channels == 1)
                         for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
                     else

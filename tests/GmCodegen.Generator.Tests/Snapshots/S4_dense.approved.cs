@@ -64,168 +64,637 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
         return result;
     }
 
-    // ---- fast-factor gathers: dst[f] = src[π_j(f)] ---------------------------------------------------------
+    // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
+    // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
-    /// <summary>dst[f] = src[f·f_j⁻¹] (forward gather).</summary>
-    static void GatherForward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    static void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 0
-                src.Slice(0, 24).CopyTo(dst.Slice(0, 24));
+            case 0: // fast element 0: [0, 24) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8); KernelSupport.Copy8(ref s, 16, ref d, 16);
+                }
                 return;
-            case 1: // fast element 1
-                dst[0] = src[1]; dst[1] = src[0]; dst[2] = src[3]; dst[3] = src[2]; dst[4] = src[5]; dst[5] = src[4]; dst[6] = src[7]; dst[7] = src[6]; dst[8] = src[9]; dst[9] = src[8]; dst[10] = src[11]; dst[11] = src[10]; dst[12] = src[13]; dst[13] = src[12]; dst[14] = src[15]; dst[15] = src[14]; dst[16] = src[17]; dst[17] = src[16]; dst[18] = src[19]; dst[19] = src[18]; dst[20] = src[21]; dst[21] = src[20]; dst[22] = src[23]; dst[23] = src[22];
+            case 1: // fast element 1: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 22);
+                }
                 return;
-            case 2: // fast element 2
-                dst[0] = src[2]; dst[1] = src[4]; dst[2] = src[0]; dst[3] = src[5]; dst[4] = src[1]; dst[5] = src[3]; dst[6] = src[8]; dst[7] = src[10]; dst[8] = src[6]; dst[9] = src[11]; dst[10] = src[7]; dst[11] = src[9]; dst[12] = src[14]; dst[13] = src[16]; dst[14] = src[12]; dst[15] = src[17]; dst[16] = src[13]; dst[17] = src[15]; dst[18] = src[20]; dst[19] = src[22]; dst[20] = src[18]; dst[21] = src[23]; dst[22] = src[19]; dst[23] = src[21];
+            case 2: // fast element 2: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 21);
+                }
                 return;
-            case 3: // fast element 3
-                dst[0] = src[4]; dst[1] = src[2]; dst[2] = src[5]; dst[3] = src[0]; dst[4] = src[3]; dst[5] = src[1]; dst[6] = src[10]; dst[7] = src[8]; dst[8] = src[11]; dst[9] = src[6]; dst[10] = src[9]; dst[11] = src[7]; dst[12] = src[16]; dst[13] = src[14]; dst[14] = src[17]; dst[15] = src[12]; dst[16] = src[15]; dst[17] = src[13]; dst[18] = src[22]; dst[19] = src[20]; dst[20] = src[23]; dst[21] = src[18]; dst[22] = src[21]; dst[23] = src[19];
+            case 3: // fast element 3: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 19);
+                }
                 return;
-            case 4: // fast element 4
-                dst[0] = src[3]; dst[1] = src[5]; dst[2] = src[1]; dst[3] = src[4]; dst[4] = src[0]; dst[5] = src[2]; dst[6] = src[9]; dst[7] = src[11]; dst[8] = src[7]; dst[9] = src[10]; dst[10] = src[6]; dst[11] = src[8]; dst[12] = src[15]; dst[13] = src[17]; dst[14] = src[13]; dst[15] = src[16]; dst[16] = src[12]; dst[17] = src[14]; dst[18] = src[21]; dst[19] = src[23]; dst[20] = src[19]; dst[21] = src[22]; dst[22] = src[18]; dst[23] = src[20];
+            case 4: // fast element 4: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 20);
+                }
                 return;
-            case 5: // fast element 5
-                dst[0] = src[5]; dst[1] = src[3]; dst[2] = src[4]; dst[3] = src[1]; dst[4] = src[2]; dst[5] = src[0]; dst[6] = src[11]; dst[7] = src[9]; dst[8] = src[10]; dst[9] = src[7]; dst[10] = src[8]; dst[11] = src[6]; dst[12] = src[17]; dst[13] = src[15]; dst[14] = src[16]; dst[15] = src[13]; dst[16] = src[14]; dst[17] = src[12]; dst[18] = src[23]; dst[19] = src[21]; dst[20] = src[22]; dst[21] = src[19]; dst[22] = src[20]; dst[23] = src[18];
+            case 5: // fast element 5: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 18);
+                }
                 return;
-            case 6: // fast element 6
-                dst[0] = src[6]; dst[1] = src[7]; dst[2] = src[12]; dst[3] = src[13]; dst[4] = src[18]; dst[5] = src[19]; dst[6] = src[0]; dst[7] = src[1]; dst[8] = src[14]; dst[9] = src[15]; dst[10] = src[20]; dst[11] = src[21]; dst[12] = src[2]; dst[13] = src[3]; dst[14] = src[8]; dst[15] = src[9]; dst[16] = src[22]; dst[17] = src[23]; dst[18] = src[4]; dst[19] = src[5]; dst[20] = src[10]; dst[21] = src[11]; dst[22] = src[16]; dst[23] = src[17];
+            case 6: // fast element 6: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 17);
+                }
                 return;
-            case 7: // fast element 7
-                dst[0] = src[7]; dst[1] = src[6]; dst[2] = src[13]; dst[3] = src[12]; dst[4] = src[19]; dst[5] = src[18]; dst[6] = src[1]; dst[7] = src[0]; dst[8] = src[15]; dst[9] = src[14]; dst[10] = src[21]; dst[11] = src[20]; dst[12] = src[3]; dst[13] = src[2]; dst[14] = src[9]; dst[15] = src[8]; dst[16] = src[23]; dst[17] = src[22]; dst[18] = src[5]; dst[19] = src[4]; dst[20] = src[11]; dst[21] = src[10]; dst[22] = src[17]; dst[23] = src[16];
+            case 7: // fast element 7: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 16);
+                }
                 return;
-            case 8: // fast element 8
-                dst[0] = src[12]; dst[1] = src[18]; dst[2] = src[6]; dst[3] = src[19]; dst[4] = src[7]; dst[5] = src[13]; dst[6] = src[14]; dst[7] = src[20]; dst[8] = src[0]; dst[9] = src[21]; dst[10] = src[1]; dst[11] = src[15]; dst[12] = src[8]; dst[13] = src[22]; dst[14] = src[2]; dst[15] = src[23]; dst[16] = src[3]; dst[17] = src[9]; dst[18] = src[10]; dst[19] = src[16]; dst[20] = src[4]; dst[21] = src[17]; dst[22] = src[5]; dst[23] = src[11];
+            case 8: // fast element 8: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 11);
+                }
                 return;
-            case 9: // fast element 9
-                dst[0] = src[18]; dst[1] = src[12]; dst[2] = src[19]; dst[3] = src[6]; dst[4] = src[13]; dst[5] = src[7]; dst[6] = src[20]; dst[7] = src[14]; dst[8] = src[21]; dst[9] = src[0]; dst[10] = src[15]; dst[11] = src[1]; dst[12] = src[22]; dst[13] = src[8]; dst[14] = src[23]; dst[15] = src[2]; dst[16] = src[9]; dst[17] = src[3]; dst[18] = src[16]; dst[19] = src[10]; dst[20] = src[17]; dst[21] = src[4]; dst[22] = src[11]; dst[23] = src[5];
+            case 9: // fast element 9: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 5);
+                }
                 return;
-            case 10: // fast element 10
-                dst[0] = src[13]; dst[1] = src[19]; dst[2] = src[7]; dst[3] = src[18]; dst[4] = src[6]; dst[5] = src[12]; dst[6] = src[15]; dst[7] = src[21]; dst[8] = src[1]; dst[9] = src[20]; dst[10] = src[0]; dst[11] = src[14]; dst[12] = src[9]; dst[13] = src[23]; dst[14] = src[3]; dst[15] = src[22]; dst[16] = src[2]; dst[17] = src[8]; dst[18] = src[11]; dst[19] = src[17]; dst[20] = src[5]; dst[21] = src[16]; dst[22] = src[4]; dst[23] = src[10];
+            case 10: // fast element 10: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 10);
+                }
                 return;
-            case 11: // fast element 11
-                dst[0] = src[19]; dst[1] = src[13]; dst[2] = src[18]; dst[3] = src[7]; dst[4] = src[12]; dst[5] = src[6]; dst[6] = src[21]; dst[7] = src[15]; dst[8] = src[20]; dst[9] = src[1]; dst[10] = src[14]; dst[11] = src[0]; dst[12] = src[23]; dst[13] = src[9]; dst[14] = src[22]; dst[15] = src[3]; dst[16] = src[8]; dst[17] = src[2]; dst[18] = src[17]; dst[19] = src[11]; dst[20] = src[16]; dst[21] = src[5]; dst[22] = src[10]; dst[23] = src[4];
+            case 11: // fast element 11: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 4);
+                }
                 return;
-            case 12: // fast element 12
-                dst[0] = src[8]; dst[1] = src[10]; dst[2] = src[14]; dst[3] = src[16]; dst[4] = src[20]; dst[5] = src[22]; dst[6] = src[2]; dst[7] = src[4]; dst[8] = src[12]; dst[9] = src[17]; dst[10] = src[18]; dst[11] = src[23]; dst[12] = src[0]; dst[13] = src[5]; dst[14] = src[6]; dst[15] = src[11]; dst[16] = src[19]; dst[17] = src[21]; dst[18] = src[1]; dst[19] = src[3]; dst[20] = src[7]; dst[21] = src[9]; dst[22] = src[13]; dst[23] = src[15];
+            case 12: // fast element 12: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 15);
+                }
                 return;
-            case 13: // fast element 13
-                dst[0] = src[10]; dst[1] = src[8]; dst[2] = src[16]; dst[3] = src[14]; dst[4] = src[22]; dst[5] = src[20]; dst[6] = src[4]; dst[7] = src[2]; dst[8] = src[17]; dst[9] = src[12]; dst[10] = src[23]; dst[11] = src[18]; dst[12] = src[5]; dst[13] = src[0]; dst[14] = src[11]; dst[15] = src[6]; dst[16] = src[21]; dst[17] = src[19]; dst[18] = src[3]; dst[19] = src[1]; dst[20] = src[9]; dst[21] = src[7]; dst[22] = src[15]; dst[23] = src[13];
+            case 13: // fast element 13: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 13);
+                }
                 return;
-            case 14: // fast element 14
-                dst[0] = src[14]; dst[1] = src[20]; dst[2] = src[8]; dst[3] = src[22]; dst[4] = src[10]; dst[5] = src[16]; dst[6] = src[12]; dst[7] = src[18]; dst[8] = src[2]; dst[9] = src[23]; dst[10] = src[4]; dst[11] = src[17]; dst[12] = src[6]; dst[13] = src[19]; dst[14] = src[0]; dst[15] = src[21]; dst[16] = src[5]; dst[17] = src[11]; dst[18] = src[7]; dst[19] = src[13]; dst[20] = src[1]; dst[21] = src[15]; dst[22] = src[3]; dst[23] = src[9];
+            case 14: // fast element 14: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 9);
+                }
                 return;
-            case 15: // fast element 15
-                dst[0] = src[20]; dst[1] = src[14]; dst[2] = src[22]; dst[3] = src[8]; dst[4] = src[16]; dst[5] = src[10]; dst[6] = src[18]; dst[7] = src[12]; dst[8] = src[23]; dst[9] = src[2]; dst[10] = src[17]; dst[11] = src[4]; dst[12] = src[19]; dst[13] = src[6]; dst[14] = src[21]; dst[15] = src[0]; dst[16] = src[11]; dst[17] = src[5]; dst[18] = src[13]; dst[19] = src[7]; dst[20] = src[15]; dst[21] = src[1]; dst[22] = src[9]; dst[23] = src[3];
+            case 15: // fast element 15: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 3);
+                }
                 return;
-            case 16: // fast element 16
-                dst[0] = src[16]; dst[1] = src[22]; dst[2] = src[10]; dst[3] = src[20]; dst[4] = src[8]; dst[5] = src[14]; dst[6] = src[17]; dst[7] = src[23]; dst[8] = src[4]; dst[9] = src[18]; dst[10] = src[2]; dst[11] = src[12]; dst[12] = src[11]; dst[13] = src[21]; dst[14] = src[5]; dst[15] = src[19]; dst[16] = src[0]; dst[17] = src[6]; dst[18] = src[9]; dst[19] = src[15]; dst[20] = src[3]; dst[21] = src[13]; dst[22] = src[1]; dst[23] = src[7];
+            case 16: // fast element 16: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 7);
+                }
                 return;
-            case 17: // fast element 17
-                dst[0] = src[22]; dst[1] = src[16]; dst[2] = src[20]; dst[3] = src[10]; dst[4] = src[14]; dst[5] = src[8]; dst[6] = src[23]; dst[7] = src[17]; dst[8] = src[18]; dst[9] = src[4]; dst[10] = src[12]; dst[11] = src[2]; dst[12] = src[21]; dst[13] = src[11]; dst[14] = src[19]; dst[15] = src[5]; dst[16] = src[6]; dst[17] = src[0]; dst[18] = src[15]; dst[19] = src[9]; dst[20] = src[13]; dst[21] = src[3]; dst[22] = src[7]; dst[23] = src[1];
+            case 17: // fast element 17: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 18: // fast element 18
-                dst[0] = src[9]; dst[1] = src[11]; dst[2] = src[15]; dst[3] = src[17]; dst[4] = src[21]; dst[5] = src[23]; dst[6] = src[3]; dst[7] = src[5]; dst[8] = src[13]; dst[9] = src[16]; dst[10] = src[19]; dst[11] = src[22]; dst[12] = src[1]; dst[13] = src[4]; dst[14] = src[7]; dst[15] = src[10]; dst[16] = src[18]; dst[17] = src[20]; dst[18] = src[0]; dst[19] = src[2]; dst[20] = src[6]; dst[21] = src[8]; dst[22] = src[12]; dst[23] = src[14];
+            case 18: // fast element 18: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 19: // fast element 19
-                dst[0] = src[11]; dst[1] = src[9]; dst[2] = src[17]; dst[3] = src[15]; dst[4] = src[23]; dst[5] = src[21]; dst[6] = src[5]; dst[7] = src[3]; dst[8] = src[16]; dst[9] = src[13]; dst[10] = src[22]; dst[11] = src[19]; dst[12] = src[4]; dst[13] = src[1]; dst[14] = src[10]; dst[15] = src[7]; dst[16] = src[20]; dst[17] = src[18]; dst[18] = src[2]; dst[19] = src[0]; dst[20] = src[8]; dst[21] = src[6]; dst[22] = src[14]; dst[23] = src[12];
+            case 19: // fast element 19: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 20: // fast element 20
-                dst[0] = src[15]; dst[1] = src[21]; dst[2] = src[9]; dst[3] = src[23]; dst[4] = src[11]; dst[5] = src[17]; dst[6] = src[13]; dst[7] = src[19]; dst[8] = src[3]; dst[9] = src[22]; dst[10] = src[5]; dst[11] = src[16]; dst[12] = src[7]; dst[13] = src[18]; dst[14] = src[1]; dst[15] = src[20]; dst[16] = src[4]; dst[17] = src[10]; dst[18] = src[6]; dst[19] = src[12]; dst[20] = src[0]; dst[21] = src[14]; dst[22] = src[2]; dst[23] = src[8];
+            case 20: // fast element 20: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 8);
+                }
                 return;
-            case 21: // fast element 21
-                dst[0] = src[21]; dst[1] = src[15]; dst[2] = src[23]; dst[3] = src[9]; dst[4] = src[17]; dst[5] = src[11]; dst[6] = src[19]; dst[7] = src[13]; dst[8] = src[22]; dst[9] = src[3]; dst[10] = src[16]; dst[11] = src[5]; dst[12] = src[18]; dst[13] = src[7]; dst[14] = src[20]; dst[15] = src[1]; dst[16] = src[10]; dst[17] = src[4]; dst[18] = src[12]; dst[19] = src[6]; dst[20] = src[14]; dst[21] = src[0]; dst[22] = src[8]; dst[23] = src[2];
+            case 21: // fast element 21: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 2);
+                }
                 return;
-            case 22: // fast element 22
-                dst[0] = src[17]; dst[1] = src[23]; dst[2] = src[11]; dst[3] = src[21]; dst[4] = src[9]; dst[5] = src[15]; dst[6] = src[16]; dst[7] = src[22]; dst[8] = src[5]; dst[9] = src[19]; dst[10] = src[3]; dst[11] = src[13]; dst[12] = src[10]; dst[13] = src[20]; dst[14] = src[4]; dst[15] = src[18]; dst[16] = src[1]; dst[17] = src[7]; dst[18] = src[8]; dst[19] = src[14]; dst[20] = src[2]; dst[21] = src[12]; dst[22] = src[0]; dst[23] = src[6];
+            case 22: // fast element 22: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 6);
+                }
                 return;
-            case 23: // fast element 23
-                dst[0] = src[23]; dst[1] = src[17]; dst[2] = src[21]; dst[3] = src[11]; dst[4] = src[15]; dst[5] = src[9]; dst[6] = src[22]; dst[7] = src[16]; dst[8] = src[19]; dst[9] = src[5]; dst[10] = src[13]; dst[11] = src[3]; dst[12] = src[20]; dst[13] = src[10]; dst[14] = src[18]; dst[15] = src[4]; dst[16] = src[7]; dst[17] = src[1]; dst[18] = src[14]; dst[19] = src[8]; dst[20] = src[12]; dst[21] = src[2]; dst[22] = src[6]; dst[23] = src[0];
+            case 23: // fast element 23: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 0);
+                }
                 return;
         }
     }
 
-    /// <summary>dst[f] = src[f·f_j] (backward gather, through the inverse permutations).</summary>
-    static void GatherBackward(int j, ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    static void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
-        src = src.Slice(0, FS);
-        dst = dst.Slice(0, FS);
         switch (j)
         {
-            case 0: // fast element 0
-                src.Slice(0, 24).CopyTo(dst.Slice(0, 24));
+            case 0: // fast element 0: [0, 24) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8); KernelSupport.Add8(ref s, 16, ref d, 16);
+                }
                 return;
-            case 1: // fast element 1
-                dst[0] = src[1]; dst[1] = src[0]; dst[2] = src[3]; dst[3] = src[2]; dst[4] = src[5]; dst[5] = src[4]; dst[6] = src[7]; dst[7] = src[6]; dst[8] = src[9]; dst[9] = src[8]; dst[10] = src[11]; dst[11] = src[10]; dst[12] = src[13]; dst[13] = src[12]; dst[14] = src[15]; dst[15] = src[14]; dst[16] = src[17]; dst[17] = src[16]; dst[18] = src[19]; dst[19] = src[18]; dst[20] = src[21]; dst[21] = src[20]; dst[22] = src[23]; dst[23] = src[22];
+            case 1: // fast element 1: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 22);
+                }
                 return;
-            case 2: // fast element 2
-                dst[0] = src[2]; dst[1] = src[4]; dst[2] = src[0]; dst[3] = src[5]; dst[4] = src[1]; dst[5] = src[3]; dst[6] = src[8]; dst[7] = src[10]; dst[8] = src[6]; dst[9] = src[11]; dst[10] = src[7]; dst[11] = src[9]; dst[12] = src[14]; dst[13] = src[16]; dst[14] = src[12]; dst[15] = src[17]; dst[16] = src[13]; dst[17] = src[15]; dst[18] = src[20]; dst[19] = src[22]; dst[20] = src[18]; dst[21] = src[23]; dst[22] = src[19]; dst[23] = src[21];
+            case 2: // fast element 2: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 21);
+                }
                 return;
-            case 3: // fast element 3
-                dst[0] = src[3]; dst[1] = src[5]; dst[2] = src[1]; dst[3] = src[4]; dst[4] = src[0]; dst[5] = src[2]; dst[6] = src[9]; dst[7] = src[11]; dst[8] = src[7]; dst[9] = src[10]; dst[10] = src[6]; dst[11] = src[8]; dst[12] = src[15]; dst[13] = src[17]; dst[14] = src[13]; dst[15] = src[16]; dst[16] = src[12]; dst[17] = src[14]; dst[18] = src[21]; dst[19] = src[23]; dst[20] = src[19]; dst[21] = src[22]; dst[22] = src[18]; dst[23] = src[20];
+            case 3: // fast element 3: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 20);
+                }
                 return;
-            case 4: // fast element 4
-                dst[0] = src[4]; dst[1] = src[2]; dst[2] = src[5]; dst[3] = src[0]; dst[4] = src[3]; dst[5] = src[1]; dst[6] = src[10]; dst[7] = src[8]; dst[8] = src[11]; dst[9] = src[6]; dst[10] = src[9]; dst[11] = src[7]; dst[12] = src[16]; dst[13] = src[14]; dst[14] = src[17]; dst[15] = src[12]; dst[16] = src[15]; dst[17] = src[13]; dst[18] = src[22]; dst[19] = src[20]; dst[20] = src[23]; dst[21] = src[18]; dst[22] = src[21]; dst[23] = src[19];
+            case 4: // fast element 4: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 19);
+                }
                 return;
-            case 5: // fast element 5
-                dst[0] = src[5]; dst[1] = src[3]; dst[2] = src[4]; dst[3] = src[1]; dst[4] = src[2]; dst[5] = src[0]; dst[6] = src[11]; dst[7] = src[9]; dst[8] = src[10]; dst[9] = src[7]; dst[10] = src[8]; dst[11] = src[6]; dst[12] = src[17]; dst[13] = src[15]; dst[14] = src[16]; dst[15] = src[13]; dst[16] = src[14]; dst[17] = src[12]; dst[18] = src[23]; dst[19] = src[21]; dst[20] = src[22]; dst[21] = src[19]; dst[22] = src[20]; dst[23] = src[18];
+            case 5: // fast element 5: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 18);
+                }
                 return;
-            case 6: // fast element 6
-                dst[0] = src[6]; dst[1] = src[7]; dst[2] = src[12]; dst[3] = src[13]; dst[4] = src[18]; dst[5] = src[19]; dst[6] = src[0]; dst[7] = src[1]; dst[8] = src[14]; dst[9] = src[15]; dst[10] = src[20]; dst[11] = src[21]; dst[12] = src[2]; dst[13] = src[3]; dst[14] = src[8]; dst[15] = src[9]; dst[16] = src[22]; dst[17] = src[23]; dst[18] = src[4]; dst[19] = src[5]; dst[20] = src[10]; dst[21] = src[11]; dst[22] = src[16]; dst[23] = src[17];
+            case 6: // fast element 6: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 17);
+                }
                 return;
-            case 7: // fast element 7
-                dst[0] = src[7]; dst[1] = src[6]; dst[2] = src[13]; dst[3] = src[12]; dst[4] = src[19]; dst[5] = src[18]; dst[6] = src[1]; dst[7] = src[0]; dst[8] = src[15]; dst[9] = src[14]; dst[10] = src[21]; dst[11] = src[20]; dst[12] = src[3]; dst[13] = src[2]; dst[14] = src[9]; dst[15] = src[8]; dst[16] = src[23]; dst[17] = src[22]; dst[18] = src[5]; dst[19] = src[4]; dst[20] = src[11]; dst[21] = src[10]; dst[22] = src[17]; dst[23] = src[16];
+            case 7: // fast element 7: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 16);
+                }
                 return;
-            case 8: // fast element 8
-                dst[0] = src[8]; dst[1] = src[10]; dst[2] = src[14]; dst[3] = src[16]; dst[4] = src[20]; dst[5] = src[22]; dst[6] = src[2]; dst[7] = src[4]; dst[8] = src[12]; dst[9] = src[17]; dst[10] = src[18]; dst[11] = src[23]; dst[12] = src[0]; dst[13] = src[5]; dst[14] = src[6]; dst[15] = src[11]; dst[16] = src[19]; dst[17] = src[21]; dst[18] = src[1]; dst[19] = src[3]; dst[20] = src[7]; dst[21] = src[9]; dst[22] = src[13]; dst[23] = src[15];
+            case 8: // fast element 8: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 15);
+                }
                 return;
-            case 9: // fast element 9
-                dst[0] = src[9]; dst[1] = src[11]; dst[2] = src[15]; dst[3] = src[17]; dst[4] = src[21]; dst[5] = src[23]; dst[6] = src[3]; dst[7] = src[5]; dst[8] = src[13]; dst[9] = src[16]; dst[10] = src[19]; dst[11] = src[22]; dst[12] = src[1]; dst[13] = src[4]; dst[14] = src[7]; dst[15] = src[10]; dst[16] = src[18]; dst[17] = src[20]; dst[18] = src[0]; dst[19] = src[2]; dst[20] = src[6]; dst[21] = src[8]; dst[22] = src[12]; dst[23] = src[14];
+            case 9: // fast element 9: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 14);
+                }
                 return;
-            case 10: // fast element 10
-                dst[0] = src[10]; dst[1] = src[8]; dst[2] = src[16]; dst[3] = src[14]; dst[4] = src[22]; dst[5] = src[20]; dst[6] = src[4]; dst[7] = src[2]; dst[8] = src[17]; dst[9] = src[12]; dst[10] = src[23]; dst[11] = src[18]; dst[12] = src[5]; dst[13] = src[0]; dst[14] = src[11]; dst[15] = src[6]; dst[16] = src[21]; dst[17] = src[19]; dst[18] = src[3]; dst[19] = src[1]; dst[20] = src[9]; dst[21] = src[7]; dst[22] = src[15]; dst[23] = src[13];
+            case 10: // fast element 10: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 13);
+                }
                 return;
-            case 11: // fast element 11
-                dst[0] = src[11]; dst[1] = src[9]; dst[2] = src[17]; dst[3] = src[15]; dst[4] = src[23]; dst[5] = src[21]; dst[6] = src[5]; dst[7] = src[3]; dst[8] = src[16]; dst[9] = src[13]; dst[10] = src[22]; dst[11] = src[19]; dst[12] = src[4]; dst[13] = src[1]; dst[14] = src[10]; dst[15] = src[7]; dst[16] = src[20]; dst[17] = src[18]; dst[18] = src[2]; dst[19] = src[0]; dst[20] = src[8]; dst[21] = src[6]; dst[22] = src[14]; dst[23] = src[12];
+            case 11: // fast element 11: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 12);
+                }
                 return;
-            case 12: // fast element 12
-                dst[0] = src[12]; dst[1] = src[18]; dst[2] = src[6]; dst[3] = src[19]; dst[4] = src[7]; dst[5] = src[13]; dst[6] = src[14]; dst[7] = src[20]; dst[8] = src[0]; dst[9] = src[21]; dst[10] = src[1]; dst[11] = src[15]; dst[12] = src[8]; dst[13] = src[22]; dst[14] = src[2]; dst[15] = src[23]; dst[16] = src[3]; dst[17] = src[9]; dst[18] = src[10]; dst[19] = src[16]; dst[20] = src[4]; dst[21] = src[17]; dst[22] = src[5]; dst[23] = src[11];
+            case 12: // fast element 12: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 11);
+                }
                 return;
-            case 13: // fast element 13
-                dst[0] = src[13]; dst[1] = src[19]; dst[2] = src[7]; dst[3] = src[18]; dst[4] = src[6]; dst[5] = src[12]; dst[6] = src[15]; dst[7] = src[21]; dst[8] = src[1]; dst[9] = src[20]; dst[10] = src[0]; dst[11] = src[14]; dst[12] = src[9]; dst[13] = src[23]; dst[14] = src[3]; dst[15] = src[22]; dst[16] = src[2]; dst[17] = src[8]; dst[18] = src[11]; dst[19] = src[17]; dst[20] = src[5]; dst[21] = src[16]; dst[22] = src[4]; dst[23] = src[10];
+            case 13: // fast element 13: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 10);
+                }
                 return;
-            case 14: // fast element 14
-                dst[0] = src[14]; dst[1] = src[20]; dst[2] = src[8]; dst[3] = src[22]; dst[4] = src[10]; dst[5] = src[16]; dst[6] = src[12]; dst[7] = src[18]; dst[8] = src[2]; dst[9] = src[23]; dst[10] = src[4]; dst[11] = src[17]; dst[12] = src[6]; dst[13] = src[19]; dst[14] = src[0]; dst[15] = src[21]; dst[16] = src[5]; dst[17] = src[11]; dst[18] = src[7]; dst[19] = src[13]; dst[20] = src[1]; dst[21] = src[15]; dst[22] = src[3]; dst[23] = src[9];
+            case 14: // fast element 14: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 9);
+                }
                 return;
-            case 15: // fast element 15
-                dst[0] = src[15]; dst[1] = src[21]; dst[2] = src[9]; dst[3] = src[23]; dst[4] = src[11]; dst[5] = src[17]; dst[6] = src[13]; dst[7] = src[19]; dst[8] = src[3]; dst[9] = src[22]; dst[10] = src[5]; dst[11] = src[16]; dst[12] = src[7]; dst[13] = src[18]; dst[14] = src[1]; dst[15] = src[20]; dst[16] = src[4]; dst[17] = src[10]; dst[18] = src[6]; dst[19] = src[12]; dst[20] = src[0]; dst[21] = src[14]; dst[22] = src[2]; dst[23] = src[8];
+            case 15: // fast element 15: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 8);
+                }
                 return;
-            case 16: // fast element 16
-                dst[0] = src[16]; dst[1] = src[22]; dst[2] = src[10]; dst[3] = src[20]; dst[4] = src[8]; dst[5] = src[14]; dst[6] = src[17]; dst[7] = src[23]; dst[8] = src[4]; dst[9] = src[18]; dst[10] = src[2]; dst[11] = src[12]; dst[12] = src[11]; dst[13] = src[21]; dst[14] = src[5]; dst[15] = src[19]; dst[16] = src[0]; dst[17] = src[6]; dst[18] = src[9]; dst[19] = src[15]; dst[20] = src[3]; dst[21] = src[13]; dst[22] = src[1]; dst[23] = src[7];
+            case 16: // fast element 16: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 7);
+                }
                 return;
-            case 17: // fast element 17
-                dst[0] = src[17]; dst[1] = src[23]; dst[2] = src[11]; dst[3] = src[21]; dst[4] = src[9]; dst[5] = src[15]; dst[6] = src[16]; dst[7] = src[22]; dst[8] = src[5]; dst[9] = src[19]; dst[10] = src[3]; dst[11] = src[13]; dst[12] = src[10]; dst[13] = src[20]; dst[14] = src[4]; dst[15] = src[18]; dst[16] = src[1]; dst[17] = src[7]; dst[18] = src[8]; dst[19] = src[14]; dst[20] = src[2]; dst[21] = src[12]; dst[22] = src[0]; dst[23] = src[6];
+            case 17: // fast element 17: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 6);
+                }
                 return;
-            case 18: // fast element 18
-                dst[0] = src[18]; dst[1] = src[12]; dst[2] = src[19]; dst[3] = src[6]; dst[4] = src[13]; dst[5] = src[7]; dst[6] = src[20]; dst[7] = src[14]; dst[8] = src[21]; dst[9] = src[0]; dst[10] = src[15]; dst[11] = src[1]; dst[12] = src[22]; dst[13] = src[8]; dst[14] = src[23]; dst[15] = src[2]; dst[16] = src[9]; dst[17] = src[3]; dst[18] = src[16]; dst[19] = src[10]; dst[20] = src[17]; dst[21] = src[4]; dst[22] = src[11]; dst[23] = src[5];
+            case 18: // fast element 18: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 5);
+                }
                 return;
-            case 19: // fast element 19
-                dst[0] = src[19]; dst[1] = src[13]; dst[2] = src[18]; dst[3] = src[7]; dst[4] = src[12]; dst[5] = src[6]; dst[6] = src[21]; dst[7] = src[15]; dst[8] = src[20]; dst[9] = src[1]; dst[10] = src[14]; dst[11] = src[0]; dst[12] = src[23]; dst[13] = src[9]; dst[14] = src[22]; dst[15] = src[3]; dst[16] = src[8]; dst[17] = src[2]; dst[18] = src[17]; dst[19] = src[11]; dst[20] = src[16]; dst[21] = src[5]; dst[22] = src[10]; dst[23] = src[4];
+            case 19: // fast element 19: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 4);
+                }
                 return;
-            case 20: // fast element 20
-                dst[0] = src[20]; dst[1] = src[14]; dst[2] = src[22]; dst[3] = src[8]; dst[4] = src[16]; dst[5] = src[10]; dst[6] = src[18]; dst[7] = src[12]; dst[8] = src[23]; dst[9] = src[2]; dst[10] = src[17]; dst[11] = src[4]; dst[12] = src[19]; dst[13] = src[6]; dst[14] = src[21]; dst[15] = src[0]; dst[16] = src[11]; dst[17] = src[5]; dst[18] = src[13]; dst[19] = src[7]; dst[20] = src[15]; dst[21] = src[1]; dst[22] = src[9]; dst[23] = src[3];
+            case 20: // fast element 20: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 3);
+                }
                 return;
-            case 21: // fast element 21
-                dst[0] = src[21]; dst[1] = src[15]; dst[2] = src[23]; dst[3] = src[9]; dst[4] = src[17]; dst[5] = src[11]; dst[6] = src[19]; dst[7] = src[13]; dst[8] = src[22]; dst[9] = src[3]; dst[10] = src[16]; dst[11] = src[5]; dst[12] = src[18]; dst[13] = src[7]; dst[14] = src[20]; dst[15] = src[1]; dst[16] = src[10]; dst[17] = src[4]; dst[18] = src[12]; dst[19] = src[6]; dst[20] = src[14]; dst[21] = src[0]; dst[22] = src[8]; dst[23] = src[2];
+            case 21: // fast element 21: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 2);
+                }
                 return;
-            case 22: // fast element 22
-                dst[0] = src[22]; dst[1] = src[16]; dst[2] = src[20]; dst[3] = src[10]; dst[4] = src[14]; dst[5] = src[8]; dst[6] = src[23]; dst[7] = src[17]; dst[8] = src[18]; dst[9] = src[4]; dst[10] = src[12]; dst[11] = src[2]; dst[12] = src[21]; dst[13] = src[11]; dst[14] = src[19]; dst[15] = src[5]; dst[16] = src[6]; dst[17] = src[0]; dst[18] = src[15]; dst[19] = src[9]; dst[20] = src[13]; dst[21] = src[3]; dst[22] = src[7]; dst[23] = src[1];
+            case 22: // fast element 22: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 1);
+                }
                 return;
-            case 23: // fast element 23
-                dst[0] = src[23]; dst[1] = src[17]; dst[2] = src[21]; dst[3] = src[11]; dst[4] = src[15]; dst[5] = src[9]; dst[6] = src[22]; dst[7] = src[16]; dst[8] = src[19]; dst[9] = src[5]; dst[10] = src[13]; dst[11] = src[3]; dst[12] = src[20]; dst[13] = src[10]; dst[14] = src[18]; dst[15] = src[4]; dst[16] = src[7]; dst[17] = src[1]; dst[18] = src[14]; dst[19] = src[8]; dst[20] = src[12]; dst[21] = src[2]; dst[22] = src[6]; dst[23] = src[0];
+            case 23: // fast element 23: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 3) += Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 17) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 18) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 19) += Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 0);
+                }
                 return;
         }
     }
@@ -234,12 +703,12 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
     static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
     {
         int t = rows * FS;
+        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp) throw new ArgumentException("Panel buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
         for (int k = 0; k < K; k++)
         {
             var dst = panel.Slice((r0 + k) * tp, tp);
-            int js = KernelSlow[k] * NS, jf = KernelFast[k];
-            for (int g = 0; g < rows; g++)
-                GatherForward(jf, src.Slice(SlowForward[js + row0 + g] * FS, FS), dst.Slice(g * FS, FS));
+            GatherForward(KernelFast[k], ref s, SlowForward.Slice(KernelSlow[k] * NS + row0, rows), ref MemoryMarshal.GetReference(dst));
             dst.Slice(t).Clear();
         }
     }
@@ -374,7 +843,6 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
             using var z = KernelSupport.Rent(K * lp);
             using var acc = KernelSupport.Rent(L);
-            using var row = KernelSupport.Rent(FS);
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
@@ -393,17 +861,9 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
                     Gemm(K, lp, shape.OutChannels, w.Slice(i * K), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
                     var sum = acc.Span;
                     sum.Clear();
+                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
                     for (int k = 0; k < K; k++)
-                    {
-                        var zk = z.Span.Slice(k * lp, L);
-                        int js = KernelSlow[k] * NS, jf = KernelFast[k];
-                        for (int g = 0; g < NS; g++)
-                        {
-                            GatherBackward(jf, zk.Slice(SlowBackward[js + g] * FS, FS), row.Span);
-                            var target = sum.Slice(g * FS, FS);
-                            System.Numerics.Tensors.TensorPrimitives.Add(target, row.Span, target);
-                        }
-                    }
+                        GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, k * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
                     if (channels == 1)
                         for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
                     else
