@@ -4,11 +4,21 @@ namespace GmCodegen.Runtime.Tests;
 public class NetworkTests
 {
     /// <summary>The reference GM-CNN (DESIGN.md §6): [GMConv(shared) → LayerNorm(no affine) → PReLU] + residual, ×2, max pool, dropout, linear.</summary>
-    public static Spec PaperNetwork<TGroup>(int channels, int classes, double dropout = 0.3) where TGroup : IGroupKernel
+    public static Spec PaperNetwork<TGroup>(int channels, int classes, double dropout = 0.3) where TGroup : IGroupKernel =>
+        Architectures.GmCnn<TGroup>(classes, channels, blocks: 2, dropout: dropout);
+
+    [Fact]
+    public void The_paper_network_spelled_out_is_the_ready_made_one()
     {
         Spec Block() => Layers.Residual(
-            Layers.GMConv<TGroup>(channels) >> Layers.LayerNorm(affine: false) >> Layers.PReLU(sharedAs: "act"));
-        return Block() >> Block() >> Layers.GlobalMaxPool() >> Layers.Dropout(dropout) >> Layers.Linear(classes).Named("head");
+            Layers.GMConv<C4xC4>(5) >> Layers.LayerNorm(affine: false) >> Layers.PReLU(sharedAs: "act"));
+        var spelled = Network.Build(Block() >> Block() >> Layers.GlobalMaxPool() >> Layers.Dropout(0.3) >> Layers.Linear(3).Named("head"),
+            new Shape(1, 16), seed: 4);
+        var ready = Network.Build(PaperNetwork<C4xC4>(5, 3), new Shape(1, 16), seed: 4);
+        Assert.Equal(spelled.Parameters.Select(p => p.Name), ready.Parameters.Select(p => p.Name));
+        Assert.Equal(spelled.Parameters.SelectMany(p => p.Value), ready.Parameters.SelectMany(p => p.Value));
+        var x = GradCheck.RandomArray(new Random(5), 2 * 16);
+        Assert.Equal(spelled.Forward(x, 2).AsSpan(0, 6).ToArray(), ready.Forward(x, 2).AsSpan(0, 6).ToArray());
     }
 
     [Fact]

@@ -15,17 +15,17 @@ public class TrainingTests
     [Fact]
     public void A_tiny_GM_network_learns_a_synthetic_task_far_above_chance()
     {
-        var (x, y) = Synthetic.Make(800, seed: 1);
-        var (tx, ty) = Synthetic.Make(400, seed: 2);
+        var (x, y) = Synthetic.Make(512, seed: 1);
+        var (tx, ty) = Synthetic.Make(300, seed: 2);
         var (net, trainer) = Setup(seed: 3);
         var test = new InMemoryBatches(tx, ty, 100);
         double before = Trainer.Accuracy(net, test);
-        var history = trainer.Fit(new InMemoryBatches(x, y, 32, shuffle: true, seed: 4), test, epochs: 5);
+        var history = trainer.Fit(new InMemoryBatches(x, y, 32, shuffle: true, seed: 4), test, epochs: 4);
 
-        Assert.Equal(5, history.Count);
+        Assert.Equal(4, history.Count);
         Assert.True(history[^1].TrainLoss < history[0].TrainLoss, "the training loss must fall");
         double after = history[^1].TestAccuracy ?? 0;
-        Assert.True(after >= 0.85, $"test accuracy {after:P1} after 5 epochs (was {before:P1} untrained; chance 25 %)");
+        Assert.True(after >= 0.75, $"test accuracy {after:P1} after 4 epochs (was {before:P1} untrained; chance 25 %)");
         Assert.Equal(after, Trainer.Accuracy(net, test), 12);   // evaluation mode: no dropout noise
     }
 
