@@ -16,9 +16,12 @@ public sealed class Network
         root.InputGradRequired = false;   // nobody needs dL/d(image): skip the first layer's input gradient
     }
 
-    /// <summary>Builds <paramref name="spec"/> for inputs of <paramref name="input"/>; the seed fixes every init and dropout mask.</summary>
+    /// <summary>
+    /// Builds <paramref name="spec"/> for inputs of <paramref name="input"/>; the seed fixes every init and dropout mask.
+    /// The root is unnamed unless the spec was <see cref="Spec.Named"/> (a bare Linear has <c>weight</c>, <c>bias</c>, as in PyTorch).
+    /// </summary>
     public static Network Build(Spec spec, Shape input, int seed) =>
-        new(spec.Build(new BuildContext("", input, new Random(seed), [])));
+        new(spec.Build(new BuildContext(spec.Name ?? "", input, new Random(seed), [])));
 
     public Layer Root { get; }
     public Shape Input => Root.Input;

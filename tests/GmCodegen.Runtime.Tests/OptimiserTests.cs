@@ -94,6 +94,17 @@ public class OptimiserTests
     }
 
     [Fact]
+    public void ReduceLROnPlateau_respects_cooldown_and_the_minimum_rate()
+    {
+        var opt = new Sgd([], learningRate: 1.0);
+        var plateau = new ReduceLROnPlateau(opt, factor: 0.5, patience: 0, cooldown: 1, minLr: 0.3);
+        var rates = new List<double>();
+        for (int e = 0; e < 6; e++) { plateau.EpochEnd(e, 1.0); rates.Add(opt.LearningRate); }
+        // e0 improves (best = 1); e1 bad → 0.5, cooldown; e2 in cooldown; e3 bad → max(0.25, 0.3); e4 cooldown; e5 stays at the floor.
+        Assert.Equal([1.0, 0.5, 0.5, 0.3, 0.3, 0.3], rates);
+    }
+
+    [Fact]
     public void Cosine_schedule_goes_from_the_initial_rate_to_the_minimum()
     {
         var opt = new Sgd([], learningRate: 0.1);

@@ -46,6 +46,36 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Regression_with_MSE_and_SGD_momentum_fits_a_linear_map()
+    {
+        // y = A·x + c for a fixed random A, c; a Linear layer trained by the loop must recover it.
+        var rng = new Random(20);
+        int n = 256, inputs = 5, outputs = 3;
+        var a = GradCheck.RandomArray(rng, outputs * inputs);
+        var c = GradCheck.RandomArray(rng, outputs);
+        var x = GradCheck.RandomArray(rng, n * inputs);
+        var t = new float[n * outputs];
+        for (int s = 0; s < n; s++)
+        for (int o = 0; o < outputs; o++)
+        {
+            t[s * outputs + o] = c[o];
+            for (int i = 0; i < inputs; i++) t[s * outputs + o] += a[o * inputs + i] * x[s * inputs + i];
+        }
+        var net = Network.Build(Layers.Linear(outputs), new Shape(inputs, 1), seed: 21);
+        var trainer = new Trainer(net, new MseLoss(), new Sgd(net.Parameters, 0.05, momentum: 0.9)) { Quiet = true };
+        var data = new InMemoryBatches(x, new int[n], 32, shuffle: true, seed: 22, targets: t);
+        var history = trainer.Fit(data, null, epochs: 30);
+        Assert.True(history[^1].TrainLoss < 1e-4 * history[0].TrainLoss, $"MSE went from {history[0].TrainLoss:E2} to {history[^1].TrainLoss:E2}");
+        Assert.Equal(a, net["weight"].Value, new Near(1e-2f));
+    }
+
+    sealed class Near(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float p, float q) => Math.Abs(p - q) <= tolerance;
+        public int GetHashCode(float v) => 0;
+    }
+
+    [Fact]
     public void Console_mode_prints_progress_and_the_epoch_table()
     {
         var (x, y) = Synthetic.Make(64, seed: 9);
