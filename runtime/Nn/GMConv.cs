@@ -38,7 +38,7 @@ public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
     public ChannelMode Mode { get; }
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
-    public override string Kind => $"GMConv<{typeof(TGroup).Name}>({Mode})";
+    public override string Kind => $"GMConv<{typeof(TGroup).Name}> {Mode.ToString().ToLowerInvariant()}";
     public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);

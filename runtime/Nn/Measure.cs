@@ -34,11 +34,11 @@ public static class Measure
     /// <summary>A table of <see cref="ParameterCounts"/> with the total (which equals <see cref="Network.ParameterCount"/>).</summary>
     public static Table ParameterTable(Network network)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("layer", "kind", "output", "parameters", "");
-        table.Columns[3].RightAligned();
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("layer", "kind", "parameters", "note");
+        table.Columns[2].RightAligned();
         foreach (var r in ParameterCounts(network))
-            table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), Markup.Escape(r.Output.ToString()), r.Count.ToString("N0"), Markup.Escape(r.Note));
-        table.AddRow("[bold]total[/]", "", "", $"[bold]{network.ParameterCount:N0}[/]", "");
+            table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), r.Count.ToString("N0"), Markup.Escape(r.Note));
+        table.AddRow("[bold]total[/]", "", $"[bold]{network.ParameterCount:N0}[/]", "");
         return table;
     }
 

@@ -11,9 +11,20 @@ public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccurac
 /// <summary>
 /// The training loop: for each batch, forward (training mode) → loss and its gradient → zero grads → backward
 /// → optimiser step; after each epoch, evaluation on the test set (evaluation mode) and the schedule step.
-/// Buffers are sized once from the source's largest batch, so steps do not allocate. With a fixed seed for
-/// the network and the batch order, two runs give the same weights bit for bit.
+/// Buffers are sized once from the source's largest batch, so steps do not allocate buffers. With a fixed seed
+/// for the network and the batch order, two runs on the same machine give the same weights bit for bit (every
+/// reduction runs in a fixed order; a CPU with another SIMD width may differ in the last bits).
 /// </summary>
+/// <example>
+/// <code>
+/// var net = Network.Build(Architectures.GmCnn&lt;RotGroup&gt;(classes: 10), new Shape(1, RotGroup.Order), seed: 42);
+/// var opt = new AdamW(net.Parameters, learningRate: 0.004, weightDecay: 0.0153);
+/// var trainer = new Trainer(net, new CrossEntropyLoss(), opt) { Schedule = new ReduceLROnPlateau(opt, factor: 0.7, patience: 5) };
+/// trainer.Fit(train, test, epochs: 20);                        // progress bar, then the per-epoch table
+/// AnsiConsole.Write(Measure.ParameterTable(net));
+/// var eq = Measure.Equivariance&lt;RotGroup&gt;(net, x, batch: 8, sample: 16, seed: 1);
+/// </code>
+/// </example>
 public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
 {
     float[] _grad = [];
@@ -34,6 +45,18 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
         if (Quiet)
         {
             for (int e = 0; e < epochs; e++) RunEpoch(train, test, _ => { });
+            return History;
+        }
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            // Redirected output (logs, CI): no live bar, one line per epoch as it ends.
+            for (int e = 0; e < epochs; e++)
+            {
+                var s = RunEpoch(train, test, _ => { });
+                AnsiConsole.MarkupLine($"epoch {s.Epoch}: loss {s.TrainLoss:F4}, train {s.TrainAccuracy:P1}" +
+                    (s.TestAccuracy is double acc ? $", test {acc:P1}" : "") + $", {s.SamplesPerSecond:F0} samples/s, {s.Time.TotalSeconds:F1} s");
+            }
+            AnsiConsole.Write(Table(History));
             return History;
         }
         AnsiConsole.Progress()

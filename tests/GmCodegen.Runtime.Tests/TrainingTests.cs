@@ -91,6 +91,7 @@ public class TrainingTests
         string text = writer.ToString();
         foreach (var header in new[] { "epoch", "loss", "train acc", "test acc", "samples/s", "time" })
             Assert.Contains(header, text);
+        Assert.Contains("epoch 2: loss", text);   // redirected output: one line per epoch as it ends
     }
 
     [Fact]
