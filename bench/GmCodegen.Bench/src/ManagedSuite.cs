@@ -64,6 +64,7 @@ public partial class ManagedKernels
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddLogger(ConsoleLogger.Default)
             .WithArtifactsPath(artifacts)
+            .WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithMaxParameterColumnWidth(40))
             .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary);
         var summary = BenchmarkRunner.Run<ManagedKernels>(config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
             b.Descriptor.WorkloadMethod.Name == nameof(Naive) ? RunNaive : RunGenerated)));

@@ -10,7 +10,15 @@ using GmCodegen.Bench;
 //   --out PATH                 report path (default bench/RESULTS.md)
 //   --torch-child OUT.json     (internal) run the libtorch suite in this process, write JSON
 //   --roofline                 only the roofline
+//   --render RESULTS.json      re-render the report from a run's raw JSON (no measuring)
 var opts = Options.Parse(args);
+if (opts.Render is not null)
+{
+    string md = opts.Out ?? Path.ChangeExtension(opts.Render, ".md");
+    File.WriteAllText(md, Report.Render(SuiteOutput.Load(opts.Render), opts));
+    Console.WriteLine($"wrote {md}");
+    return 0;
+}
 if (opts.TorchChild is not null)
 {
     TorchSuite.Run(opts.Configs, opts.Threads, opts.TorchChild, opts.TorchBudget);
@@ -27,7 +35,7 @@ return Suite.Run(opts, args);
 public sealed class Options
 {
     public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter;
-    public string? TorchChild, Out;
+    public string? TorchChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
     public double TorchBudget = 1.0;
@@ -50,6 +58,7 @@ public sealed class Options
                 case "--torch-budget": o.TorchBudget = double.Parse(a[++i], System.Globalization.CultureInfo.InvariantCulture); o.AnyFilter = true; break;
                 case "--out": o.Out = a[++i]; o.AnyFilter = true; break;
                 case "--torch-child": o.TorchChild = a[++i]; break;
+                case "--render": o.Render = a[++i]; break;
                 default: throw new ArgumentException($"unknown argument {a[i]}");
             }
         }
@@ -84,6 +93,7 @@ public static class Suite
         all.Info["generated"] = Generated.Available ? "compiled in" : "not compiled in (generator does not emit kernels yet)";
         all.Info["knob"] = KernelThreads.KnobPresent ? "GmCodegen.KernelParallelism.MaxDegree present" : "GmCodegen.KernelParallelism.MaxDegree absent";
         foreach (var kv in MachineInfo.Describe()) all.Info[kv.Key] = kv.Value;
+        all.Info["source"] = MachineInfo.Source(root);
 
         Console.WriteLine("== roofline");
         foreach (int t in o.Threads.Union([1, 2]).Order())
@@ -177,5 +187,29 @@ public static class MachineInfo
         catch (Exception e) { d["machine-error"] = e.Message; }
         d["dotnet"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
         return d;
+    }
+
+    /// <summary>The commit and the runtime/generator projects the binary was built from (work tree or a snapshot).</summary>
+    public static string Source(string root)
+    {
+        string Meta(string key) => typeof(MachineInfo).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value ?? "?";
+        string Git(string a)
+        {
+            try
+            {
+                var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
+                foreach (var x in a.Split(' ')) psi.ArgumentList.Add(x);
+                using var p = Process.Start(psi)!;
+                string o = p.StandardOutput.ReadToEnd().Trim();
+                p.WaitForExit();
+                return o;
+            }
+            catch { return "?"; }
+        }
+        string rt = Path.GetFullPath(Meta("GmRuntimeProject"));
+        bool workTree = rt.StartsWith(root);
+        string dirty = workTree && Git("status --porcelain runtime generator").Length > 0 ? " (runtime/generator work tree has uncommitted changes)" : "";
+        return $"repository HEAD {Git("rev-parse --short HEAD")}; runtime {(workTree ? "from the work tree" : rt)}{dirty}; generated kernels {Meta("GmBenchGenerated")}";
     }
 }

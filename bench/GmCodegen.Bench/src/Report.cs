@@ -34,7 +34,12 @@ public static class Report
         sb.AppendLine($"- **Command**: `{I("command")}`");
         sb.AppendLine($"- **Machine**: {I("cpu")}; {I("memory")}; {I("os")}; {I("dotnet")}; libtorch {I("torch:torch")} (TorchSharp-cpu 0.107.0)");
         sb.AppendLine($"- **Load average** (1/5/15 min, runnable/total, last pid) at start `{I("loadavg-start")}`, at end `{I("loadavg-end")}` — on a 2-core machine anything above ~1 means the numbers are contended.");
+        sb.AppendLine($"- **Source measured**: {I("source")}");
         sb.AppendLine($"- **Generated kernels**: {I("generated")}. Thread knob: {I("knob")}.");
+        if (double.TryParse(I("loadavg-start").Split(' ')[0], NumberStyles.Float, Inv, out var la0) | double.TryParse(I("loadavg-end").Split(' ')[0], NumberStyles.Float, Inv, out var la1)
+            && Math.Max(la0, la1) > 1.5)
+            sb.AppendLine($"- **Caveat: this run shared the machine with other work** (1-minute load average {F(la0)} at start, {F(la1)} at end, on 2 cores): "
+                + "times are inflated and noisy, 2-thread numbers most of all. Use it to check the pipeline and for rough ratios; rerun on a quiet machine before quoting numbers.");
         sb.AppendLine();
         sb.AppendLine("## Roofline (measured by this program)");
         sb.AppendLine();
