@@ -163,6 +163,7 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
             table.AddRow(s.Epoch.ToString(), s.TrainLoss.ToString("F4"), s.TrainAccuracy.ToString("P1"),
                 s.TestLoss?.ToString("F4") ?? "–", s.TestAccuracy?.ToString("P1") ?? "–",
                 s.SamplesPerSecond.ToString("F0"), s.Time.TotalSeconds.ToString("F1") + " s", s.LearningRate.ToString("G3"));
+        foreach (var c in table.Columns) c.PadRight(0);                       // fits 80 columns (logs, CI)
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         return table;
     }
