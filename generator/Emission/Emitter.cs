@@ -55,6 +55,7 @@ public static class Emitter
             RunCount = plan.FastForward.Concat(plan.FastBackward).Sum(g => g.Segments.Count(s => s is Run)),
             ScatteredCount = plan.FastForward.Concat(plan.FastBackward).Sum(g => g.Segments.Where(s => s is Scattered).Sum(s => s.Length)),
             Mr = MicroRows,
+            RowBlocks = Enumerable.Range(1, MicroRows).Reverse().ToArray(),
             UnrollK = plan.KernelSize <= MaxUnrolledK,
             Namespace = target.Namespace,
             Containers = target.Containers.Items.ToArray(),

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.InteropServices;
 
 namespace GmCodegen;
 
@@ -138,17 +140,49 @@ public static class KernelSupport
     /// <summary>dst[t·ldd + r] = src[r·lds + t] for r &lt; rows, t &lt; cols; columns [rows, ldd) of dst are zeroed.</summary>
     public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd)
     {
-        const int block = 8;
-        for (int t0 = 0; t0 < cols; t0 += block)
-        {
-            int t1 = Math.Min(cols, t0 + block);
-            for (int r = 0; r < rows; r++)
+        if ((long)(rows - 1) * lds + cols > src.Length || (long)(cols - 1) * ldd + ldd > dst.Length || rows > ldd)
+            throw new ArgumentException("Transpose buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int r0 = 0;
+        if (Avx.IsSupported)
+            for (; r0 + 8 <= rows; r0 += 8)
             {
-                var srow = src.Slice(r * lds, lds);
-                for (int t = t0; t < t1; t++) dst[t * ldd + r] = srow[t];
+                int t0 = 0;
+                for (; t0 + 8 <= cols; t0 += 8)
+                    Transpose8x8(ref Unsafe.Add(ref s, r0 * lds + t0), lds, ref Unsafe.Add(ref d, t0 * ldd + r0), ldd);
+                for (; t0 < cols; t0++)
+                    for (int r = r0; r < r0 + 8; r++) Unsafe.Add(ref d, t0 * ldd + r) = Unsafe.Add(ref s, r * lds + t0);
             }
-        }
+        for (; r0 < rows; r0++)
+            for (int t = 0; t < cols; t++) Unsafe.Add(ref d, t * ldd + r0) = Unsafe.Add(ref s, r0 * lds + t);
         for (int t = 0; t < cols; t++) dst.Slice(t * ldd + rows, ldd - rows).Clear();
+    }
+
+    /// <summary>The classic AVX 8×8 transpose: unpack pairs, shuffle quads, swap 128-bit halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8x8(ref float src, int lds, ref float dst, int ldd)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src); var r1 = Vector256.LoadUnsafe(ref src, (nuint)lds);
+        var r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * lds)); var r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * lds));
+        var r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * lds)); var r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * lds));
+        var r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * lds)); var r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * lds));
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref dst, (nuint)ldd);
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * ldd));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * ldd));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * ldd));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * ldd));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * ldd));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * ldd));
     }
 
     static int Workers(int batch) => Math.Max(1, Math.Min(KernelParallelism.MaxDegree, batch));

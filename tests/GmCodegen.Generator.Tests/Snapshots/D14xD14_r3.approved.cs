@@ -22,6 +22,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
     const int K = 196;      // neighbourhood size
     const int FS = 28;     // |F|, positions per row
     const int NS = 28;     // |S|, rows
+    const int KernelBlock = 6;  // backward-input computes Z = Wᵀ·dy this many k at a time
 
     public static int Order => L;
     public static int KernelSize => K;
@@ -416,6 +417,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float cr = ref MemoryMarshal.GetReference(c);
         int i0 = 0;
+        // 6-row blocks, then one block of whatever rows remain, so no row falls to a one-row loop.
         for (; i0 + 6 <= m; i0 += 6)
             for (int j = 0; j < n; j += 2 * v)
             {
@@ -463,19 +465,165 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
                 c40.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
                 c50.StoreUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j)); c51.StoreUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j + v));
             }
-        for (; i0 < m; i0++)
+        for (; i0 + 5 <= m; i0 += 5)
             for (int j = 0; j < n; j += 2 * v)
             {
-                var c0 = accumulate ? Vector.LoadUnsafe(ref cr, (nuint)(i0 * ldc + j)) : Vector<float>.Zero;
-                var c1 = accumulate ? Vector.LoadUnsafe(ref cr, (nuint)(i0 * ldc + j + v)) : Vector<float>.Zero;
+                Vector<float> c00, c01;
+                Vector<float> c10, c11;
+                Vector<float> c20, c21;
+                Vector<float> c30, c31;
+                Vector<float> c40, c41;
+                if (accumulate)
+                {
+                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+                    c30 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
+                    c40 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
+                }
+                else
+                {
+                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
+                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
+                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
+                    c30 = Vector<float>.Zero; c31 = Vector<float>.Zero;
+                    c40 = Vector<float>.Zero; c41 = Vector<float>.Zero;
+                }
+                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
                 for (int r = 0; r < depth; r++)
                 {
-                    var w = new Vector<float>(Unsafe.Add(ref ar, i0 * lda + r * aStep));
-                    c0 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j)), c0);
-                    c1 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v)), c1);
+                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
+                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
+                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 3 * lda)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 4 * lda)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41); }
                 }
-                c0.StoreUnsafe(ref cr, (nuint)(i0 * ldc + j));
-                c1.StoreUnsafe(ref cr, (nuint)(i0 * ldc + j + v));
+                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+                c30.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
+                c40.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
+            }
+        for (; i0 + 4 <= m; i0 += 4)
+            for (int j = 0; j < n; j += 2 * v)
+            {
+                Vector<float> c00, c01;
+                Vector<float> c10, c11;
+                Vector<float> c20, c21;
+                Vector<float> c30, c31;
+                if (accumulate)
+                {
+                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+                    c30 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
+                }
+                else
+                {
+                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
+                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
+                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
+                    c30 = Vector<float>.Zero; c31 = Vector<float>.Zero;
+                }
+                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
+                for (int r = 0; r < depth; r++)
+                {
+                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
+                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
+                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 3 * lda)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31); }
+                }
+                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+                c30.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
+            }
+        for (; i0 + 3 <= m; i0 += 3)
+            for (int j = 0; j < n; j += 2 * v)
+            {
+                Vector<float> c00, c01;
+                Vector<float> c10, c11;
+                Vector<float> c20, c21;
+                if (accumulate)
+                {
+                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+                }
+                else
+                {
+                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
+                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
+                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
+                }
+                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
+                for (int r = 0; r < depth; r++)
+                {
+                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
+                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
+                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
+                }
+                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
+            }
+        for (; i0 + 2 <= m; i0 += 2)
+            for (int j = 0; j < n; j += 2 * v)
+            {
+                Vector<float> c00, c01;
+                Vector<float> c10, c11;
+                if (accumulate)
+                {
+                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+                }
+                else
+                {
+                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
+                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
+                }
+                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
+                for (int r = 0; r < depth; r++)
+                {
+                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
+                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
+                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
+                }
+                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
+            }
+        for (; i0 + 1 <= m; i0 += 1)
+            for (int j = 0; j < n; j += 2 * v)
+            {
+                Vector<float> c00, c01;
+                if (accumulate)
+                {
+                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
+                }
+                else
+                {
+                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
+                }
+                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
+                for (int r = 0; r < depth; r++)
+                {
+                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
+                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
+                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
+                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
+                }
+                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
             }
     }
 
@@ -530,7 +678,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
         KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, (b0, b1, dy, w, _, dx) =>
         {
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
-            using var z = KernelSupport.Rent(K * lp);
+            using var z = KernelSupport.Rent(KernelBlock * lp);
             using var acc = KernelSupport.Rent(L);
             for (int b = b0; b < b1; b++)
             {
@@ -546,13 +694,18 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupKernel
                 }
                 for (int i = 0; i < channels; i++)
                 {
-                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c]: A = Wᵀ read in place (lda = 1, step = depth).
-                    Gemm(K, lp, shape.OutChannels, w.Slice(i * K), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
+                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for a block of k (A = Wᵀ read in place: lda = 1, step = depth),
+                    // then dx[b,i,c] += Σ_k Z[k, c·h_k] while that block is still in L1.
                     var sum = acc.Span;
                     sum.Clear();
                     ref float zr = ref MemoryMarshal.GetReference(z.Span);
-                    for (int k = 0; k < K; k++)
-                        GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, k * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
+                    for (int k0 = 0; k0 < K; k0 += KernelBlock)
+                    {
+                        int kb = Math.Min(KernelBlock, K - k0);
+                        Gemm(kb, lp, shape.OutChannels, w.Slice(i * K + k0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
+                        for (int k = k0; k < k0 + kb; k++)
+                            GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, (k - k0) * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
+                    }
                     if (channels == 1)
                         for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
                     else
