@@ -74,10 +74,15 @@ internal static class Batched
     /// <summary>Below this many floats of work per call, a plain loop beats Parallel.For.</summary>
     const long ParallelThreshold = 1 << 15;
 
-    /// <summary>body(b) for b in 0..batch-1. Each sample writes only its own slice, so the result does not depend on scheduling.</summary>
+    /// <summary>
+    /// body(b) for b in 0..batch-1. Each sample writes only its own slice, so the result does not depend on scheduling.
+    /// Uses at most <see cref="KernelParallelism.MaxDegree"/> threads, the same limit as the kernels.
+    /// </summary>
     public static void For(int batch, long workPerSample, Action<int> body)
     {
-        if (batch > 1 && batch * workPerSample >= ParallelThreshold) Parallel.For(0, batch, body);
+        int degree = KernelParallelism.MaxDegree;
+        if (degree > 1 && batch > 1 && batch * workPerSample >= ParallelThreshold)
+            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = degree }, body);
         else for (int b = 0; b < batch; b++) body(b);
     }
 
