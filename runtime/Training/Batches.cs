@@ -25,8 +25,9 @@ public interface IBatchSource
 }
 
 /// <summary>
-/// Small in-memory data (tests, synthetic tasks): inputs [n, size] and labels [n], cut into batches in a
-/// seeded per-epoch order (or in order when <c>shuffle</c> is false). A real loader lives in runtime/Data.
+/// Small in-memory data (tests, synthetic tasks): inputs [n, size] with class labels [n] and/or float targets
+/// [n, width], cut into batches in a seeded per-epoch order (or in order when <c>shuffle</c> is false).
+/// A real loader lives in runtime/Data.
 /// </summary>
 public sealed class InMemoryBatches : IBatchSource
 {
@@ -36,23 +37,34 @@ public sealed class InMemoryBatches : IBatchSource
     readonly int _size, _targetSize, _seed;
     readonly bool _shuffle;
 
-    public InMemoryBatches(float[] inputs, int[] labels, int batchSize, bool shuffle = false, int seed = 0,
-        float[]? targets = null)
+    /// <summary>Classification data: the sample count is the number of labels.</summary>
+    public InMemoryBatches(float[] inputs, int[] labels, int batchSize, bool shuffle = false, int seed = 0, float[]? targets = null)
+        : this(inputs, labels, targets, labels.Length, batchSize, shuffle, seed) { }
+
+    /// <summary>Regression data without labels: <paramref name="count"/> samples of inputs and targets.</summary>
+    public InMemoryBatches(float[] inputs, float[] targets, int count, int batchSize, bool shuffle = false, int seed = 0)
+        : this(inputs, [], targets, count, batchSize, shuffle, seed) { }
+
+    InMemoryBatches(float[] inputs, int[] labels, float[]? targets, int count, int batchSize, bool shuffle, int seed)
     {
-        if (labels.Length == 0 || inputs.Length % labels.Length != 0)
-            throw new ArgumentException($"{inputs.Length} input values do not split into {labels.Length} samples.");
+        if (count <= 0 || inputs.Length % count != 0)
+            throw new ArgumentException($"{inputs.Length} input values do not split into {count} samples.");
+        if (labels.Length is not 0 && labels.Length != count)
+            throw new ArgumentException($"{labels.Length} labels for {count} samples.");
+        if (targets is not null && targets.Length % count != 0)
+            throw new ArgumentException($"{targets.Length} target values do not split into {count} samples.");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize));
         (_inputs, _labels, _targets, _shuffle, _seed) = (inputs, labels, targets, shuffle, seed);
-        _size = inputs.Length / labels.Length;
-        _targetSize = targets is null ? 0 : targets.Length / labels.Length;
-        MaxBatchSize = Math.Min(batchSize, labels.Length);
+        _size = inputs.Length / count;
+        _targetSize = targets is null ? 0 : targets.Length / count;
+        MaxBatchSize = Math.Min(batchSize, count);
         _x = new float[MaxBatchSize * _size];
-        _y = new int[MaxBatchSize];
+        _y = labels.Length == 0 ? [] : new int[MaxBatchSize];
         _t = targets is null ? null : new float[MaxBatchSize * _targetSize];
-        _order = [.. Enumerable.Range(0, labels.Length)];
+        _order = new int[count];
     }
 
-    public int SampleCount => _labels.Length;
+    public int SampleCount => _order.Length;
     public int MaxBatchSize { get; }
 
     public IEnumerable<Batch> Batches(int epoch)
@@ -66,7 +78,7 @@ public sealed class InMemoryBatches : IBatchSource
             {
                 int s = _order[start + j];
                 _inputs.AsSpan(s * _size, _size).CopyTo(_x.AsSpan(j * _size));
-                _y[j] = _labels[s];
+                if (_labels.Length > 0) _y[j] = _labels[s];
                 if (_targets is not null && _t is not null) _targets.AsSpan(s * _targetSize, _targetSize).CopyTo(_t.AsSpan(j * _targetSize));
             }
             yield return new Batch(_x, _y, count) { Targets = _t };

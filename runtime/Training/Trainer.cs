@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace GmCodegen;
 
-/// <summary>One epoch's numbers. Train loss and accuracy are the running means over the epoch's batches (training mode).</summary>
+/// <summary>
+/// One epoch's numbers. Train loss and accuracy are the running means over the epoch's batches (training mode);
+/// accuracies are NaN for data without class labels (regression).
+/// </summary>
 public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccuracy, double? TestLoss, double? TestAccuracy,
     double SamplesPerSecond, TimeSpan Time, double LearningRate);
 
@@ -53,8 +56,8 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
             for (int e = 0; e < epochs; e++)
             {
                 var s = RunEpoch(train, test, _ => { });
-                AnsiConsole.MarkupLine($"epoch {s.Epoch}: loss {s.TrainLoss:F4}, train {s.TrainAccuracy:P1}" +
-                    (s.TestAccuracy is double acc ? $", test {acc:P1}" : "") + $", {s.SamplesPerSecond:F0} samples/s, {s.Time.TotalSeconds:F1} s");
+                AnsiConsole.MarkupLine($"epoch {s.Epoch}: loss {s.TrainLoss:F4}, train {Percent(s.TrainAccuracy)}" +
+                    (s.TestAccuracy is double acc ? $", test {Percent(acc)}" : "") + $", {s.SamplesPerSecond:F0} samples/s, {s.Time.TotalSeconds:F1} s");
             }
             AnsiConsole.Write(Table(History));
             return History;
@@ -69,7 +72,7 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
                     var task = ctx.AddTask($"epoch {_epochsDone + 1}", maxValue: train.SampleCount);
                     var stats = RunEpoch(train, test, n => task.Increment(n));
                     task.Description = $"epoch {stats.Epoch}: loss {stats.TrainLoss:F4}" +
-                        (stats.TestAccuracy is double acc ? $", test {acc:P1}" : "");
+                        (stats.TestAccuracy is double acc ? $", test {Percent(acc)}" : "");
                 }
             });
         AnsiConsole.Write(Table(History));
@@ -82,8 +85,10 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
+        bool labelled = true;
         foreach (var batch in train.Batches(epoch))
         {
+            labelled &= HasLabels(batch);
             lossSum += TrainStep(batch, out int right) * batch.Count;
             correct += right;
             seen += batch.Count;
@@ -92,7 +97,7 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
         var trainTime = clock.Elapsed;
         var (testLoss, testAcc) = test is null ? (default(double?), default(double?)) : Evaluate(test);
         double trainLoss = lossSum / Math.Max(seen, 1);
-        var stats = new EpochStats(epoch + 1, trainLoss, (double)correct / Math.Max(seen, 1), testLoss, testAcc,
+        var stats = new EpochStats(epoch + 1, trainLoss, labelled ? (double)correct / Math.Max(seen, 1) : double.NaN, testLoss, testAcc,
             seen / trainTime.TotalSeconds, clock.Elapsed, optimizer.LearningRate);
         Schedule?.EpochEnd(epoch, testLoss ?? trainLoss);
         History.Add(stats);
@@ -119,9 +124,11 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
     {
         double lossSum = 0;
         long correct = 0, seen = 0;
+        bool labelled = true;
         int width = model.Output.Size;
         foreach (var batch in data.Batches(0))
         {
+            labelled &= HasLabels(batch);
             int n = batch.Count * width;
             if (_grad.Length < n) _grad = new float[n];
             var output = model.Forward(batch.Inputs, batch.Count, training: false);
@@ -129,7 +136,7 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
             correct += CountCorrect(output, width, batch);
             seen += batch.Count;
         }
-        return (lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1));
+        return (lossSum / Math.Max(seen, 1), labelled ? (double)correct / Math.Max(seen, 1) : double.NaN);
     }
 
     /// <summary>Accuracy of a model on a data set (evaluation mode).</summary>
@@ -144,10 +151,14 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
         return (double)correct / Math.Max(seen, 1);
     }
 
+    static bool HasLabels(in Batch batch) => batch.Labels.Length >= batch.Count;
+
+    static string Percent(double p) => double.IsNaN(p) ? "–" : p.ToString("P1");
+
     /// <summary>Samples whose arg-max output is their label (0 when the batch has no labels).</summary>
     static int CountCorrect(float[] output, int width, in Batch batch)
     {
-        if (batch.Labels.Length < batch.Count) return 0;
+        if (!HasLabels(batch)) return 0;
         int right = 0;
         for (int b = 0; b < batch.Count; b++)
             if (TensorPrimitives.IndexOfMax(output.AsSpan(b * width, width)) == batch.Labels[b]) right++;
@@ -160,8 +171,8 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("epoch", "loss", "train acc", "test loss", "test acc", "samples/s", "time", "lr");
         foreach (var s in history)
-            table.AddRow(s.Epoch.ToString(), s.TrainLoss.ToString("F4"), s.TrainAccuracy.ToString("P1"),
-                s.TestLoss?.ToString("F4") ?? "–", s.TestAccuracy?.ToString("P1") ?? "–",
+            table.AddRow(s.Epoch.ToString(), s.TrainLoss.ToString("F4"), Percent(s.TrainAccuracy),
+                s.TestLoss?.ToString("F4") ?? "–", s.TestAccuracy is double acc ? Percent(acc) : "–",
                 s.SamplesPerSecond.ToString("F0"), s.Time.TotalSeconds.ToString("F1") + " s", s.LearningRate.ToString("G3"));
         foreach (var c in table.Columns) c.PadRight(0);                       // fits 80 columns (logs, CI)
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();

@@ -63,8 +63,9 @@ public class TrainingTests
         }
         var net = Network.Build(Layers.Linear(outputs), new Shape(inputs, 1), seed: 21);
         var trainer = new Trainer(net, new MseLoss(), new Sgd(net.Parameters, 0.05, momentum: 0.9)) { Quiet = true };
-        var data = new InMemoryBatches(x, new int[n], 32, shuffle: true, seed: 22, targets: t);
+        var data = new InMemoryBatches(x, t, n, 32, shuffle: true, seed: 22);
         var history = trainer.Fit(data, null, epochs: 30);
+        Assert.True(double.IsNaN(history[^1].TrainAccuracy), "no labels, no accuracy");
         Assert.True(history[^1].TrainLoss < 1e-4 * history[0].TrainLoss, $"MSE went from {history[0].TrainLoss:E2} to {history[^1].TrainLoss:E2}");
         Assert.Equal(a, net["weight"].Value, new Near(1e-2f));
     }
