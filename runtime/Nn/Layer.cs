@@ -16,11 +16,12 @@ public readonly record struct Shape(int Channels, int Positions)
 /// smaller last batch simply uses a prefix of them and nothing is allocated per step.
 /// </summary>
 /// <remarks>
-/// Contract: <see cref="Forward"/> returns the layer's own output buffer, valid until its next Forward; the
-/// layer may keep a reference to <c>x</c> for the backward pass (the producer does not overwrite it before
-/// then). <see cref="Backward"/> must follow the Forward of the same batch; it <b>adds</b> to the gradients
-/// of the layer's parameters (so a parameter shared by several layers sums their contributions; call
-/// <see cref="Network.ZeroGrad"/> between steps) and returns dL/dx in the layer's own buffer.
+/// Contract: <see cref="Forward"/> returns the layer's own output buffer (an identity, such as dropout in
+/// evaluation, may return <c>x</c> itself), valid until its next Forward; the layer may keep a reference to
+/// <c>x</c> for the backward pass (the producer does not overwrite it before then). Callers only read what
+/// they are given. <see cref="Backward"/> must follow the Forward of the same batch; it <b>adds</b> to the
+/// gradients of the layer's parameters (so a parameter shared by several layers sums their contributions;
+/// call <see cref="Network.ZeroGrad"/> between steps) and returns dL/dx the same way.
 /// </remarks>
 public abstract class Layer(string name, Shape input, Shape output)
 {
