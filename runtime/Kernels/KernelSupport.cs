@@ -208,28 +208,38 @@ public static class KernelSupport
         }
     }
 
+    /// <summary>Batch chunks of a reduction: fixed, so that sums do not depend on the number of threads.</summary>
+    public const int ReductionChunks = 8;
+
     /// <summary>
-    /// Runs <paramref name="body"/> per worker into zeroed partial buffers and sums them into <paramref name="total"/>
-    /// in worker order (deterministic for a given worker count).
+    /// Runs <paramref name="body"/> over <see cref="ReductionChunks"/> contiguous batch chunks, each into its own
+    /// zeroed partial buffer, and sums the partials into <paramref name="total"/> in chunk order. The chunking does
+    /// not depend on the thread count, so the result is bit-identical on 1 or 2 (or 64) threads.
     /// </summary>
     public static unsafe void ForBatchReduce(int batch, ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, Span<float> total, BatchReduceBody body)
     {
         total.Clear();
-        int workers = Workers(batch);
-        if (workers == 1) { body(0, batch, in0, in1, total); return; }
-        var partials = new RentedBuffer[workers];
+        int chunks = Math.Min(ReductionChunks, batch);
+        if (chunks <= 1) { body(0, batch, in0, in1, total); return; }
+        int workers = Math.Min(Workers(batch), chunks);
+        var partials = new RentedBuffer[chunks];
         try
         {
-            for (int w = 0; w < workers; w++) { partials[w] = Rent(total.Length); partials[w].Span.Clear(); }
+            for (int c = 0; c < chunks; c++) { partials[c] = Rent(total.Length); partials[c].Span.Clear(); }
             fixed (float* p0 = in0, p1 = in1)
             {
                 nint a0 = (nint)p0, a1 = (nint)p1;
                 int l0 = in0.Length, l1 = in1.Length;
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+                void Chunks(int w)
                 {
-                    var (b0, b1) = Chunk(batch, workers, w);
-                    body(b0, b1, new ReadOnlySpan<float>((void*)a0, l0), new ReadOnlySpan<float>((void*)a1, l1), partials[w].Span);
-                });
+                    for (int c = w; c < chunks; c += workers)
+                    {
+                        var (b0, b1) = Chunk(batch, chunks, c);
+                        body(b0, b1, new ReadOnlySpan<float>((void*)a0, l0), new ReadOnlySpan<float>((void*)a1, l1), partials[c].Span);
+                    }
+                }
+                if (workers == 1) Chunks(0);
+                else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Chunks);
             }
             foreach (var p in partials) System.Numerics.Tensors.TensorPrimitives.Add(total, p.Span, total);
         }

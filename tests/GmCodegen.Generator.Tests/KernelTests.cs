@@ -16,6 +16,36 @@ public class KernelTests
 
     [Theory, MemberData(nameof(GroupNames))]
     public void Group_law_holds(string group) => Groups.All[group].GroupLaw();
+
+    /// <summary>Same inputs, same bits, whatever the thread count (the weight-gradient reduction is chunked independently of it).</summary>
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        var r = new Random(5);
+        var s = new GmShape(13, 3, 7, ChannelMode.Full);
+        int l = D5xD5r2.Order;
+        var x = Rand.Floats(r, s.Batch * s.InChannels * l);
+        var w = Rand.Floats(r, KernelSupport.WeightLength(s, D5xD5r2.KernelSize));
+        var dy = Rand.Floats(r, s.Batch * s.OutChannels * l);
+        (float[], float[], float[], float[]) Run(int threads)
+        {
+            using var _ = Threads.Use(threads);
+            var y = new float[dy.Length]; var dx = new float[x.Length]; var dw = new float[w.Length]; var db = new float[s.OutChannels];
+            D5xD5r2.Forward(s, x, w, [], y);
+            D5xD5r2.BackwardInput(s, dy, w, dx);
+            D5xD5r2.BackwardWeights(s, x, dy, dw, db);
+            return (y, dx, dw, db);
+        }
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            var many = Run(threads);
+            Assert.Equal(one.Item1, many.Item1);
+            Assert.Equal(one.Item2, many.Item2);
+            Assert.Equal(one.Item3, many.Item3);
+            Assert.Equal(one.Item4, many.Item4);
+        }
+    }
 }
 
 /// <summary>The same checks for one group type, reached from a theory row by name.</summary>
