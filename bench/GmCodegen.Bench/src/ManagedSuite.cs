@@ -84,6 +84,28 @@ public partial class ManagedKernels
         return output;
     }
 
+    /// <summary>Peak RSS growth of the first full-size call of each generated pass (2 threads): the kernel's scratch.</summary>
+    public static Dictionary<string, double> GeneratedFirstCallExtra(IEnumerable<BenchConfig> configs)
+    {
+        var d = new Dictionary<string, double>();
+#if GM_GENERATED
+        KernelThreads.Set(2);
+        foreach (var c in configs)
+        {
+            var runner = GeneratedKernels.For(c, c.Batch);
+            foreach (var p in Enum.GetValues<Pass>())
+            {
+                GC.Collect(); GC.WaitForPendingFinalizers();
+                long rss0 = ProcMem.RssBytes();
+                ProcMem.ResetPeak();
+                runner.Pass(p);
+                d[$"{c.Name}/{Passes.Of(p)}"] = Math.Max(0, ProcMem.PeakBytes() - rss0) / 1048576.0;
+            }
+        }
+#endif
+        return d;
+    }
+
     /// <summary>The generated kernels (when compiled in) against NaiveGm on small inputs of each (group, radius, mode).</summary>
     public static List<Check> VerifyGenerated(IEnumerable<BenchConfig> configs)
     {

@@ -19,6 +19,9 @@ public sealed class SuiteOutput
     public List<Check> Checks { get; set; } = [];
     public List<Roofline.Result> Roofline { get; set; } = [];
     public Dictionary<string, string> Info { get; set; } = [];
+    /// <summary>"config/pass" → peak RSS above the RSS before the first full-size call of the generated kernel (2 threads),
+    /// i.e. the scratch it rents (pooled, so later calls allocate nothing), in MiB.</summary>
+    public Dictionary<string, double> GeneratedFirstCallExtraMiB { get; set; } = [];
 
     static readonly JsonSerializerOptions Opts = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Opts));

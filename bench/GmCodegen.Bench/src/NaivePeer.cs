@@ -40,6 +40,7 @@ public sealed class NaiveRunner : IKernelRunner
         x = R((long)RunBatch * c.In * c.L); w = R(c.WeightLength); bias = R(c.Out);
         dy = R((long)RunBatch * c.Out * c.L);
         y = new float[(long)RunBatch * c.Out * c.L]; dx = new float[x.Length]; dw = new float[w.Length]; db = new float[c.Out];
+        foreach (var a in new[] { y, dx, dw, db }) a.AsSpan().Fill(1f);   // fault the pages in before any timing
         dwPart = Enumerable.Range(0, threads).Select(_ => new float[w.Length]).ToArray();
         dbPart = Enumerable.Range(0, threads).Select(_ => new float[c.Out]).ToArray();
     }

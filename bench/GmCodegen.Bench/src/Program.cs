@@ -105,6 +105,11 @@ public static class Suite
 
         var genChecks = ManagedKernels.VerifyGenerated(o.Configs);
         all.Checks.AddRange(genChecks);
+        if (genChecks.Count > 0 && genChecks.All(c => c.Ok))
+        {
+            all.GeneratedFirstCallExtraMiB = ManagedKernels.GeneratedFirstCallExtra(o.Configs);
+            Console.WriteLine("== generated kernels' first-call scratch (peak RSS delta, 2 threads): " + string.Join(", ", all.GeneratedFirstCallExtraMiB.Select(kv => $"{kv.Key} {kv.Value:F1} MiB")));
+        }
 
         if (!o.NoTorch)
         {
