@@ -21,8 +21,6 @@ public static class Emitter
 {
     /// <summary>Shared-weight forward reductions up to this K are fully unrolled.</summary>
     public const int MaxUnrolledK = 16;
-    /// <summary>Output channels per register block of the micro-kernel (6 x 2 vectors = 12 accumulators).</summary>
-    public const int MicroRows = 6;
 
     static readonly Lazy<Template> KernelTemplate = new(() => Load("Kernel.scriban"));
 
@@ -54,8 +52,6 @@ public static class Emitter
             TableReason = plan.TableDrivenReason,
             RunCount = plan.FastForward.Concat(plan.FastBackward).Sum(g => g.Segments.Count(s => s is Run)),
             ScatteredCount = plan.FastForward.Concat(plan.FastBackward).Sum(g => g.Segments.Where(s => s is Scattered).Sum(s => s.Length)),
-            Mr = MicroRows,
-            RowBlocks = Enumerable.Range(1, MicroRows).Reverse().ToArray(),
             UnrollK = plan.KernelSize <= MaxUnrolledK,
             Namespace = target.Namespace,
             Containers = target.Containers.Items.ToArray(),

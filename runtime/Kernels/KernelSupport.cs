@@ -128,6 +128,17 @@ public static class KernelSupport
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
 
+    /// <summary>Copies rows of length <paramref name="length"/> into rows of <paramref name="padded"/> zero-filled to that width.</summary>
+    public static ReadOnlySpan<float> PadRows(ReadOnlySpan<float> src, int rows, int length, int padded, Span<float> dst)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            src.Slice(r * length, length).CopyTo(dst.Slice(r * padded, length));
+            dst.Slice(r * padded + length, padded - length).Clear();
+        }
+        return dst.Slice(0, rows * padded);
+    }
+
     /// <summary>s[a] = Σ_i x[i,a] over <paramref name="channels"/> rows of length <paramref name="order"/>.</summary>
     public static ReadOnlySpan<float> SumChannels(ReadOnlySpan<float> x, int channels, int order, Span<float> s)
     {

@@ -4,8 +4,7 @@
 //   Split G = S x F with |S| = 1, |F| = 24: g_a·h_k⁻¹ moves whole F-rows (a 1 x 1 slow table)
 //   and permutes inside each row by one of 24 F-permutations.
 //   Gathers: 2 runs of stride ±1 and 1104 scattered points, emitted as straight-line copies.
-//   Arithmetic: gathered K x T panels feed a 6 x 2·Vector<float> register-blocked FMA micro-kernel;
-//   backward-input is a GEMM with Wᵀ followed by a gather-sum through the inverse permutations (no scatter).
+//   Arithmetic: GmEngine composes these gathers with the GmGemm micro-kernel (6 x 2·Vector<float>).
 #nullable enable
 #pragma warning disable CS1591
 using System;
@@ -16,26 +15,27 @@ using global::GmCodegen;
 
 namespace Snapshots;
 
-partial struct S4_dense : global::GmCodegen.IGroupKernel
+partial struct S4_dense : global::GmCodegen.IGroupPlan
 {
     const int L = 24;      // |G|
     const int K = 24;      // neighbourhood size
     const int FS = 24;     // |F|, positions per row
     const int NS = 1;     // |S|, rows
-    const int KernelBlock = 6;  // backward-input computes Z = Wᵀ·dy this many k at a time
 
     public static int Order => L;
     public static int KernelSize => K;
+    static int IGroupPlan.FastOrder => FS;
+    static int IGroupPlan.SlowOrder => NS;
 
     /// <summary>h_k in neighbourhood order.</summary>
     public static ReadOnlySpan<int> KernelElements => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
 
     // k → (slow component, fast component) of h_k.
-    static ReadOnlySpan<int> KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    static ReadOnlySpan<int> KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+    static ReadOnlySpan<int> IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    static ReadOnlySpan<int> IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
     // Row maps: SlowForward[js·NS + s] = s·s_js⁻¹, SlowBackward[js·NS + s] = s·s_js.
-    static ReadOnlySpan<int> SlowForward => [0];
-    static ReadOnlySpan<int> SlowBackward => [0];
+    static ReadOnlySpan<int> IGroupPlan.SlowForward => [0];
+    static ReadOnlySpan<int> IGroupPlan.SlowBackward => [0];
 
     // ---- group law ----------------------------------------------------------------------------------------
     // S4: permutations of {0..n-1} as image tuples in lexicographic order; (p·q)(x) = p(q(x))
@@ -71,7 +71,7 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
-    static void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -386,7 +386,7 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
     }
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
-    static void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -700,367 +700,23 @@ partial struct S4_dense : global::GmCodegen.IGroupKernel
         }
     }
 
-    /// <summary>Packs rows [row0, row0+rows) of one source channel, for every k, into panel rows [r0, r0+K), zero-padded to tp.</summary>
-    static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
-    {
-        int t = rows * FS;
-        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp) throw new ArgumentException("Panel buffers are too short.");
-        ref float s = ref MemoryMarshal.GetReference(src);
-        for (int k = 0; k < K; k++)
-        {
-            var dst = panel.Slice((r0 + k) * tp, tp);
-            GatherForward(KernelFast[k], ref s, SlowForward.Slice(KernelSlow[k] * NS + row0, rows), ref MemoryMarshal.GetReference(dst));
-            dst.Slice(t).Clear();
-        }
-    }
 
-    // ---- micro-kernel: C[m, 0..n) (+)= Σ_r A[m, r]·B[r, 0..n), n a multiple of 2·Vector<float>.Count ------------
+    // ---- arithmetic ---------------------------------------------------------------------------------------------
 
-    static void Gemm(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
-    {
-        // A[m, r] lives at a[m·lda + r·aStep], so Wᵀ is read in place.
-        int v = Vector<float>.Count;
-        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); return; }
-        if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length || (long)(depth - 1) * ldb + n > b.Length || (long)(m - 1) * ldc + n > c.Length)
-            throw new ArgumentException("GEMM operands are too short.");
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float cr = ref MemoryMarshal.GetReference(c);
-        int i0 = 0;
-        // 6-row blocks, then one block of whatever rows remain, so no row falls to a one-row loop.
-        for (; i0 + 6 <= m; i0 += 6)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                Vector<float> c10, c11;
-                Vector<float> c20, c21;
-                Vector<float> c30, c31;
-                Vector<float> c40, c41;
-                Vector<float> c50, c51;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                    c30 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-                    c40 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
-                    c50 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j)); c51 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
-                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
-                    c30 = Vector<float>.Zero; c31 = Vector<float>.Zero;
-                    c40 = Vector<float>.Zero; c41 = Vector<float>.Zero;
-                    c50 = Vector<float>.Zero; c51 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 3 * lda)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 4 * lda)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 5 * lda)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                c30.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-                c40.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
-                c50.StoreUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j)); c51.StoreUnsafe(ref cr, (nuint)((i0 + 5) * ldc + j + v));
-            }
-        for (; i0 + 5 <= m; i0 += 5)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                Vector<float> c10, c11;
-                Vector<float> c20, c21;
-                Vector<float> c30, c31;
-                Vector<float> c40, c41;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                    c30 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-                    c40 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
-                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
-                    c30 = Vector<float>.Zero; c31 = Vector<float>.Zero;
-                    c40 = Vector<float>.Zero; c41 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 3 * lda)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 4 * lda)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                c30.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-                c40.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j)); c41.StoreUnsafe(ref cr, (nuint)((i0 + 4) * ldc + j + v));
-            }
-        for (; i0 + 4 <= m; i0 += 4)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                Vector<float> c10, c11;
-                Vector<float> c20, c21;
-                Vector<float> c30, c31;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                    c30 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
-                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
-                    c30 = Vector<float>.Zero; c31 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 3 * lda)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                c30.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j)); c31.StoreUnsafe(ref cr, (nuint)((i0 + 3) * ldc + j + v));
-            }
-        for (; i0 + 3 <= m; i0 += 3)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                Vector<float> c10, c11;
-                Vector<float> c20, c21;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                    c20 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
-                    c20 = Vector<float>.Zero; c21 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 2 * lda)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                c20.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j)); c21.StoreUnsafe(ref cr, (nuint)((i0 + 2) * ldc + j + v));
-            }
-        for (; i0 + 2 <= m; i0 += 2)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                Vector<float> c10, c11;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                    c10 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                    c10 = Vector<float>.Zero; c11 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 1 * lda)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                c10.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j)); c11.StoreUnsafe(ref cr, (nuint)((i0 + 1) * ldc + j + v));
-            }
-        for (; i0 + 1 <= m; i0 += 1)
-            for (int j = 0; j < n; j += 2 * v)
-            {
-                Vector<float> c00, c01;
-                if (accumulate)
-                {
-                    c00 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01 = Vector.LoadUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-                }
-                else
-                {
-                    c00 = Vector<float>.Zero; c01 = Vector<float>.Zero;
-                }
-                ref float a0 = ref Unsafe.Add(ref ar, i0 * lda);
-                for (int r = 0; r < depth; r++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j));
-                    var b1 = Vector.LoadUnsafe(ref br, (nuint)(r * ldb + j + v));
-                    ref float ak = ref Unsafe.Add(ref a0, r * aStep);
-                    { var w = new Vector<float>(Unsafe.Add(ref ak, 0 * lda)); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01); }
-                }
-                c00.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j)); c01.StoreUnsafe(ref cr, (nuint)((i0 + 0) * ldc + j + v));
-            }
-    }
+    /// <summary>K = 24 is too large to unroll: the engine's general micro-kernel serves.</summary>
+    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
 
-    // ---- forward --------------------------------------------------------------------------------------------
+    // ---- the three passes, composed by the runtime's engine --------------------------------------------------
 
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
-    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
-    {
-        KernelSupport.CheckForward(L, K, s, x, w, bias, y);
-        var shape = s;
-        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;   // panel source channels
-        int depth = channels * K;                                          // reduction length R
-        int tileRows = KernelSupport.TileRows(depth, FS, NS);
-        int tp = KernelSupport.Padded(tileRows * FS);
-        KernelSupport.ForBatch(s.Batch, x, w, bias, y, (b0, b1, x, w, bias, y) =>
-        {
-            using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
-            using var panel = KernelSupport.Rent(depth * tp);
-            using var tile = KernelSupport.Rent(shape.OutChannels * tp);
-            for (int b = b0; b < b1; b++)
-            {
-                var xb = x.Slice(b * shape.InChannels * L, shape.InChannels * L);
-                // Shared weights: Σ_i x[b,i,·] first, since w does not depend on i.
-                var src = channels == 1 && shape.InChannels > 1 ? KernelSupport.SumChannels(xb, shape.InChannels, L, sum.Span) : xb;
-                for (int row0 = 0; row0 < NS; row0 += tileRows)
-                {
-                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    for (int i = 0; i < channels; i++)
-                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
-                    Gemm(shape.OutChannels, n, depth, w, depth, 1, panel.Span, n, tile.Span, n, accumulate: false);
-                    for (int o = 0; o < shape.OutChannels; o++)
-                    {
-                        var yo = y.Slice((b * shape.OutChannels + o) * L + row0 * FS, t);
-                        if (bias.IsEmpty) tile.Span.Slice(o * n, t).CopyTo(yo);
-                        else System.Numerics.Tensors.TensorPrimitives.Add(tile.Span.Slice(o * n, t), bias[o], yo);
-                    }
-                }
-            }
-        });
-    }
+    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        GmEngine<S4_dense>.Forward(s, x, w, bias, y);
 
-    // ---- backward with respect to the input -------------------------------------------------------------------
+    /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
+    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        GmEngine<S4_dense>.BackwardInput(s, dy, w, dx);
 
-    /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]: Z = Wᵀ·dy (a GEMM), then a gather-sum; dx is overwritten.</summary>
-    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
-    {
-        KernelSupport.CheckBackwardInput(L, K, s, dy, w, dx);
-        var shape = s;
-        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
-        int depth = channels * K;
-        int lp = KernelSupport.Padded(L);
-        KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, (b0, b1, dy, w, _, dx) =>
-        {
-            using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);
-            using var z = KernelSupport.Rent(KernelBlock * lp);
-            using var acc = KernelSupport.Rent(L);
-            for (int b = b0; b < b1; b++)
-            {
-                var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
-                if (lp != L)
-                {
-                    for (int o = 0; o < shape.OutChannels; o++)
-                    {
-                        dyb.Slice(o * L, L).CopyTo(dyPadded.Span.Slice(o * lp, L));
-                        dyPadded.Span.Slice(o * lp + L, lp - L).Clear();
-                    }
-                    dyb = dyPadded.Span;
-                }
-                for (int i = 0; i < channels; i++)
-                {
-                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for a block of k (A = Wᵀ read in place: lda = 1, step = depth),
-                    // then dx[b,i,c] += Σ_k Z[k, c·h_k] while that block is still in L1.
-                    var sum = acc.Span;
-                    sum.Clear();
-                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
-                    for (int k0 = 0; k0 < K; k0 += KernelBlock)
-                    {
-                        int kb = Math.Min(KernelBlock, K - k0);
-                        Gemm(kb, lp, shape.OutChannels, w.Slice(i * K + k0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
-                        for (int k = k0; k < k0 + kb; k++)
-                            GatherAddBackward(KernelFast[k], ref Unsafe.Add(ref zr, (k - k0) * lp), SlowBackward.Slice(KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
-                    }
-                    if (channels == 1)
-                        for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
-                    else
-                        sum.CopyTo(dx.Slice((b * shape.InChannels + i) * L, L));
-                }
-            }
-        });
-    }
-
-    // ---- backward with respect to the weights ------------------------------------------------------------------
-
-    /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ_b Σ_a dy[b,o,a]; both overwritten.</summary>
-    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
-    {
-        KernelSupport.CheckBackwardWeights(L, K, s, x, dy, dw, dbias);
-        var shape = s;
-        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
-        int depth = channels * K;
-        int dp = KernelSupport.Padded(depth);
-        int tileRows = KernelSupport.TileRows(depth, FS, NS);
-        int tp = KernelSupport.Padded(tileRows * FS);
-        using var total = KernelSupport.Rent(shape.OutChannels * dp);
-        KernelSupport.ForBatchReduce(s.Batch, x, dy, total.Span, (b0, b1, x, dy, partial) =>
-        {
-            using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
-            using var panel = KernelSupport.Rent(depth * tp);
-            using var transposed = KernelSupport.Rent(tp * dp);
-            for (int b = b0; b < b1; b++)
-            {
-                var xb = x.Slice(b * shape.InChannels * L, shape.InChannels * L);
-                var src = channels == 1 && shape.InChannels > 1 ? KernelSupport.SumChannels(xb, shape.InChannels, L, sum.Span) : xb;
-                for (int row0 = 0; row0 < NS; row0 += tileRows)
-                {
-                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    for (int i = 0; i < channels; i++)
-                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
-                    // dW[o, r] += Σ_t dy[b,o,row0·FS + t]·P[r, t], as a GEMM over Pᵀ (t rows, r contiguous).
-                    KernelSupport.Transpose(panel.Span, depth, n, t, transposed.Span, dp);
-                    Gemm(shape.OutChannels, dp, t, dy.Slice(b * shape.OutChannels * L + row0 * FS), L, 1,
-                        transposed.Span, dp, partial, dp, accumulate: true);
-                }
-            }
-        });
-        // Gather the padded accumulators back into dw's layout and sum dbias.
-        KernelSupport.FinishWeights(s, L, depth, dp, total.Span, dy, dw, dbias);
-    }
+    /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ dy; both overwritten.</summary>
+    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        GmEngine<S4_dense>.BackwardWeights(s, x, dy, dw, dbias);
 }

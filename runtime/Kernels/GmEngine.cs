@@ -1,0 +1,156 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GmCodegen;
+
+/// <summary>
+/// The three passes of a GM convolution, composed from a generated <see cref="IGroupPlan"/> (the gathers) and
+/// <see cref="GmGemm"/> (the arithmetic). Generated types are structs or classes; for structs the JIT specialises
+/// this code per group, so the plan's sizes are constants and its gathers inline.
+/// <list type="bullet">
+/// <item>Forward: per position tile, gather the K shifted copies of each source channel into an L2-resident
+/// (I'·K) × T panel, then y_tile = W · panel.</item>
+/// <item>Backward-input: Z = Wᵀ·dy a few k at a time, then dx(c) = Σ_k Z_k(c·h_k) through the inverse
+/// permutations — a gather-sum, never a scatter.</item>
+/// <item>Backward-weights: dW += dy_tile · panelᵀ, per batch chunk, the chunks summed in a fixed order.</item>
+/// </list>
+/// Shared weights (w[o,k]) use one source channel, s = Σ_i x[·,i,·], since w does not depend on i.
+/// </summary>
+public static class GmEngine<TPlan> where TPlan : IGroupPlan
+{
+    static int L => TPlan.Order;
+    static int K => TPlan.KernelSize;
+    static int FS => TPlan.FastOrder;
+    static int NS => TPlan.SlowOrder;
+
+    /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
+    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        KernelSupport.CheckForward(L, K, s, x, w, bias, y);
+        var shape = s;
+        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;   // panel source channels I'
+        int depth = channels * K;                                          // reduction length
+        int tileRows = KernelSupport.TileRows(depth, FS, NS);
+        int tp = KernelSupport.Padded(tileRows * FS);
+        KernelSupport.ForBatch(s.Batch, x, w, bias, y, (b0, b1, x, w, bias, y) =>
+        {
+            using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
+            using var panel = KernelSupport.Rent(depth * tp);   // [I'·K, T]
+            using var tile = KernelSupport.Rent(shape.OutChannels * tp);   // [O, T]
+            for (int b = b0; b < b1; b++)
+            {
+                var src = Source(x.Slice(b * shape.InChannels * L, shape.InChannels * L), shape.InChannels, channels, sum.Span);
+                for (int row0 = 0; row0 < NS; row0 += tileRows)
+                {
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
+                    for (int i = 0; i < channels; i++)
+                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
+                    if (channels > 1 || !TPlan.TryForwardSharedUnrolled(shape.OutChannels, n, w, panel.Span, n, tile.Span, n))
+                        GmGemm.Multiply(shape.OutChannels, n, depth, w, depth, 1, panel.Span, n, tile.Span, n, accumulate: false);
+                    for (int o = 0; o < shape.OutChannels; o++)
+                    {
+                        var yo = y.Slice((b * shape.OutChannels + o) * L + row0 * FS, t);
+                        if (bias.IsEmpty) tile.Span.Slice(o * n, t).CopyTo(yo);
+                        else TensorPrimitives.Add(tile.Span.Slice(o * n, t), bias[o], yo);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
+    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+    {
+        KernelSupport.CheckBackwardInput(L, K, s, dy, w, dx);
+        var shape = s;
+        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
+        int depth = channels * K;
+        int lp = KernelSupport.Padded(L);
+        KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, (b0, b1, dy, w, _, dx) =>
+        {
+            using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);   // [O, Lp]
+            using var z = KernelSupport.Rent(GmGemm.Rows * lp);                            // [6, Lp]
+            using var acc = KernelSupport.Rent(L);
+            for (int b = b0; b < b1; b++)
+            {
+                var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
+                if (lp != L) dyb = KernelSupport.PadRows(dyb, shape.OutChannels, L, lp, dyPadded.Span);
+                for (int i = 0; i < channels; i++)
+                {
+                    var sum = acc.Span;
+                    sum.Clear();
+                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
+                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for one register block of k (Wᵀ read in place: lda = 1,
+                    // step = depth), then sum[c] += Z[k, c·h_k] while the block is still in L1.
+                    for (int k0 = 0; k0 < K; k0 += GmGemm.Rows)
+                    {
+                        int kb = Math.Min(GmGemm.Rows, K - k0);
+                        GmGemm.Multiply(kb, lp, shape.OutChannels, w.Slice(i * K + k0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
+                        for (int k = k0; k < k0 + kb; k++)
+                            TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (k - k0) * lp),
+                                TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
+                    }
+                    if (channels == 1)
+                        for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
+                    else
+                        sum.CopyTo(dx.Slice((b * shape.InChannels + i) * L, L));
+                }
+            }
+        });
+    }
+
+    /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ_b Σ_a dy[b,o,a]; both overwritten.</summary>
+    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
+    {
+        KernelSupport.CheckBackwardWeights(L, K, s, x, dy, dw, dbias);
+        var shape = s;
+        int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
+        int depth = channels * K;
+        int dp = KernelSupport.Padded(depth);
+        int tileRows = KernelSupport.TileRows(depth, FS, NS);
+        int tp = KernelSupport.Padded(tileRows * FS);
+        using var total = KernelSupport.Rent(shape.OutChannels * dp);   // [O, R padded]
+        KernelSupport.ForBatchReduce(s.Batch, x, dy, total.Span, (b0, b1, x, dy, partial) =>
+        {
+            using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
+            using var panel = KernelSupport.Rent(depth * tp);        // [R, T]
+            using var transposed = KernelSupport.Rent(tp * dp);      // [T, R padded]
+            for (int b = b0; b < b1; b++)
+            {
+                var src = Source(x.Slice(b * shape.InChannels * L, shape.InChannels * L), shape.InChannels, channels, sum.Span);
+                for (int row0 = 0; row0 < NS; row0 += tileRows)
+                {
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
+                    for (int i = 0; i < channels; i++)
+                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
+                    // dW[o, r] += Σ_t dy[b,o,row0·FS + t]·P[r, t], as a GEMM over Pᵀ (t rows, r contiguous).
+                    KernelSupport.Transpose(panel.Span, depth, n, t, transposed.Span, dp);
+                    GmGemm.Multiply(shape.OutChannels, dp, t, dy.Slice(b * shape.OutChannels * L + row0 * FS), L, 1,
+                        transposed.Span, dp, partial, dp, accumulate: true);
+                }
+            }
+        });
+        KernelSupport.FinishWeights(s, L, depth, dp, total.Span, dy, dw, dbias);
+    }
+
+    /// <summary>The panel's source channels: x[b] itself, or for shared weights over several inputs, Σ_i x[b,i,·].</summary>
+    static ReadOnlySpan<float> Source(ReadOnlySpan<float> xb, int inChannels, int channels, Span<float> sum) =>
+        channels == 1 && inChannels > 1 ? KernelSupport.SumChannels(xb, inChannels, L, sum) : xb;
+
+    /// <summary>Panel rows [r0, r0+K) = the K gathers of rows [row0, row0+rows) of one channel, zero-padded to tp.</summary>
+    static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
+    {
+        int t = rows * FS;
+        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp)
+            throw new ArgumentException("Panel buffers are too short.");
+        ref float s = ref MemoryMarshal.GetReference(src);
+        for (int k = 0; k < K; k++)
+        {
+            var dst = panel.Slice((r0 + k) * tp, tp);
+            TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
+                ref MemoryMarshal.GetReference(dst));
+            dst.Slice(t).Clear();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GmCodegen;
+
+/// <summary>
+/// The one register-blocked FMA micro-kernel every generated kernel runs on: C[m, 0..n) (+)= Σ_r A[m, r]·B[r, 0..n),
+/// 6 rows × 2 vectors of columns (12 accumulators), A read with arbitrary strides so that Wᵀ needs no copy.
+/// </summary>
+public static class GmGemm
+{
+    /// <summary>Rows per register block.</summary>
+    public const int Rows = 6;
+
+    /// <param name="m">rows of C</param>
+    /// <param name="n">columns of C, a multiple of 2·Vector&lt;float&gt;.Count (<see cref="KernelSupport.Padded"/>)</param>
+    /// <param name="depth">reduction length</param>
+    /// <param name="a">A[i, r] at a[i·lda + r·aStep]</param>
+    /// <param name="lda">A's row stride</param>
+    /// <param name="aStep">A's stride along the reduction</param>
+    /// <param name="b">B[r, j] at b[r·ldb + j]</param>
+    /// <param name="ldb">B's row stride</param>
+    /// <param name="c">C[i, j] at c[i·ldc + j]</param>
+    /// <param name="ldc">C's row stride</param>
+    /// <param name="accumulate">add to C instead of overwriting it</param>
+    public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        int v = Vector<float>.Count;
+        if (m <= 0 || n <= 0) return;
+        if (n % (2 * v) != 0) throw new ArgumentException($"n = {n} must be a multiple of {2 * v}.", nameof(n));
+        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); return; }
+        if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
+        if ((long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
+        if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException("C is too short.", nameof(c));
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        for (int i0 = 0; i0 < m; i0 += Rows)
+            for (int j = 0; j < n; j += 2 * v)
+                Block(Math.Min(Rows, m - i0), depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
+                    ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate);
+    }
+
+    /// <summary>
+    /// One 6 × 2-vector block. A last block of fewer rows reuses its last row for the missing ones (their results are
+    /// computed and dropped), so one straight-line body serves every remainder.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Block(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate)
+    {
+        int v = Vector<float>.Count;
+        int o1 = Math.Min(1, rows - 1) * lda, o2 = Math.Min(2, rows - 1) * lda, o3 = Math.Min(3, rows - 1) * lda;
+        int o4 = Math.Min(4, rows - 1) * lda, o5 = Math.Min(5, rows - 1) * lda;
+        Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (accumulate)
+        {
+            Load(ref c, 0, ldc, rows, v, ref c00, ref c01); Load(ref c, 1, ldc, rows, v, ref c10, ref c11);
+            Load(ref c, 2, ldc, rows, v, ref c20, ref c21); Load(ref c, 3, ldc, rows, v, ref c30, ref c31);
+            Load(ref c, 4, ldc, rows, v, ref c40, ref c41); Load(ref c, 5, ldc, rows, v, ref c50, ref c51);
+        }
+        for (int r = 0; r < depth; r++)
+        {
+            var b0 = Vector.LoadUnsafe(ref b, (nuint)(r * ldb));
+            var b1 = Vector.LoadUnsafe(ref b, (nuint)(r * ldb + v));
+            ref float ak = ref Unsafe.Add(ref a, r * aStep);
+            var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01);
+            w = new Vector<float>(Unsafe.Add(ref ak, o1)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11);
+            w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21);
+            w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31);
+            w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41);
+            w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51);
+        }
+        Store(ref c, 0, ldc, rows, v, c00, c01); Store(ref c, 1, ldc, rows, v, c10, c11); Store(ref c, 2, ldc, rows, v, c20, c21);
+        Store(ref c, 3, ldc, rows, v, c30, c31); Store(ref c, 4, ldc, rows, v, c40, c41); Store(ref c, 5, ldc, rows, v, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Load(ref float c, int row, int ldc, int rows, int v, ref Vector<float> lo, ref Vector<float> hi)
+    {
+        if (row >= rows) return;
+        lo = Vector.LoadUnsafe(ref c, (nuint)(row * ldc));
+        hi = Vector.LoadUnsafe(ref c, (nuint)(row * ldc + v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(ref float c, int row, int ldc, int rows, int v, Vector<float> lo, Vector<float> hi)
+    {
+        if (row >= rows) return;
+        lo.StoreUnsafe(ref c, (nuint)(row * ldc));
+        hi.StoreUnsafe(ref c, (nuint)(row * ldc + v));
+    }
+}
