@@ -24,6 +24,7 @@ if (opts.TorchChild is not null)
     TorchSuite.Run(opts.Configs, opts.Threads, opts.TorchChild, opts.TorchBudget);
     return 0;
 }
+if (args is ["--check-tables"]) { var ch = ReferenceVectors.Verify(Suite.RepoRoot()); return ch.All(c => c.Ok) ? 0 : 1; }
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -59,6 +60,7 @@ public sealed class Options
                 case "--out": o.Out = a[++i]; o.AnyFilter = true; break;
                 case "--torch-child": o.TorchChild = a[++i]; break;
                 case "--render": o.Render = a[++i]; break;
+                case "--check-tables": break;
                 default: throw new ArgumentException($"unknown argument {a[i]}");
             }
         }
@@ -103,6 +105,7 @@ public static class Suite
             Console.WriteLine($"   {t}T: FMA {r.FmaGflops:F1} GFLOP/s (Vector512 {r.Fma512Gflops:F1}), read {r.ReadGBs:F1} GB/s, copy {r.CopyGBs:F1}, write {r.WriteGBs:F1}, first-touch write {r.FirstTouchGBs:F2}");
         }
 
+        all.Checks.AddRange(ReferenceVectors.Verify(root));
         var genChecks = ManagedKernels.VerifyGenerated(o.Configs);
         all.Checks.AddRange(genChecks);
         if (genChecks.Count > 0 && genChecks.All(c => c.Ok))

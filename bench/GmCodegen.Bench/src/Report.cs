@@ -53,6 +53,9 @@ public static class Report
 
         sb.AppendLine("## Numerical checks against NaiveGm (small inputs: B=2, I≤3, O=4; max |error| / max |NaiveGm|)");
         sb.AppendLine();
+        sb.AppendLine("The bench builds its own index tables (DESIGN.md §1–2); the first rows check them and NaiveGm against the reference vectors from the paper's code (when `../shared/reference-vectors` is present), "
+            + "the generated kernels' rows also require their own tables to equal the bench's.");
+        sb.AppendLine();
         sb.AppendLine("| group | r | mode | implementation | forward | dx | dw | dbias | |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var c in s.Checks)
