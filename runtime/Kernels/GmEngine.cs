@@ -23,6 +23,8 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     static int K => TPlan.KernelSize;
     static int FS => TPlan.FastOrder;
     static int NS => TPlan.SlowOrder;
+    /// <summary>Backward-input computes Z = Wᵀ·dy this many k at a time (8 register blocks; Z stays in L2).</summary>
+    const int KernelBlock = 8 * GmGemm.Rows;
 
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
     public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
@@ -70,7 +72,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, (b0, b1, dy, w, _, dx) =>
         {
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);   // [O, Lp]
-            using var z = KernelSupport.Rent(GmGemm.Rows * lp);                            // [6, Lp]
+            using var z = KernelSupport.Rent(KernelBlock * lp);                            // [48, Lp]
             using var acc = KernelSupport.Rent(L);
             for (int b = b0; b < b1; b++)
             {
@@ -81,11 +83,11 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     var sum = acc.Span;
                     sum.Clear();
                     ref float zr = ref MemoryMarshal.GetReference(z.Span);
-                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for one register block of k (Wᵀ read in place: lda = 1,
-                    // step = depth), then sum[c] += Z[k, c·h_k] while the block is still in L1.
-                    for (int k0 = 0; k0 < K; k0 += GmGemm.Rows)
+                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for a block of k (Wᵀ read in place: lda = 1, step = depth),
+                    // then sum[c] += Z[k, c·h_k] while the block is still in L2; dy[b] is read once per block.
+                    for (int k0 = 0; k0 < K; k0 += KernelBlock)
                     {
-                        int kb = Math.Min(GmGemm.Rows, K - k0);
+                        int kb = Math.Min(KernelBlock, K - k0);
                         GmGemm.Multiply(kb, lp, shape.OutChannels, w.Slice(i * K + k0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
                         for (int k = k0; k < k0 + kb; k++)
                             TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (k - k0) * lp),

@@ -37,8 +37,9 @@ public static class GmGemm
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float cr = ref MemoryMarshal.GetReference(c);
-        for (int i0 = 0; i0 < m; i0 += Rows)
-            for (int j = 0; j < n; j += 2 * v)
+        // Column strips outside, row blocks inside: the strip of B (depth × 2 vectors) stays in L1 for all of A.
+        for (int j = 0; j < n; j += 2 * v)
+            for (int i0 = 0; i0 < m; i0 += Rows)
                 Block(Math.Min(Rows, m - i0), depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
                     ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate);
     }
