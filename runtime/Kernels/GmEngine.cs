@@ -16,6 +16,8 @@ namespace GmCodegen;
 /// <item>Backward-weights: dW += dy_tile · panelᵀ, per batch chunk, the chunks summed in a fixed order.</item>
 /// </list>
 /// Shared weights (w[o,k]) use one source channel, s = Σ_i x[·,i,·], since w does not depend on i.
+/// The hot methods skip tiered compilation (AggressiveOptimization): a training run or benchmark otherwise spends
+/// its first calls in unoptimised code, where the gathers run several times slower.
 /// </summary>
 public static class GmEngine<TPlan> where TPlan : IGroupPlan
 {
@@ -35,7 +37,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int depth = channels * K;                                          // reduction length
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
         int tp = KernelSupport.Padded(tileRows * FS);
-        KernelSupport.ForBatch(s.Batch, x, w, bias, y, (b0, b1, x, w, bias, y) =>
+        KernelSupport.ForBatch(s.Batch, x, w, bias, y, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, x, w, bias, y) =>
         {
             using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
             using var panel = KernelSupport.Rent(depth * tp);   // [I'·K, T]
@@ -48,14 +50,15 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
                     for (int i = 0; i < channels; i++)
                         PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
-                    if (channels > 1 || !TPlan.TryForwardSharedUnrolled(shape.OutChannels, n, w, panel.Span, n, tile.Span, n))
-                        GmGemm.Multiply(shape.OutChannels, n, depth, w, depth, 1, panel.Span, n, tile.Span, n, accumulate: false);
-                    for (int o = 0; o < shape.OutChannels; o++)
-                    {
-                        var yo = y.Slice((b * shape.OutChannels + o) * L + row0 * FS, t);
-                        if (bias.IsEmpty) tile.Span.Slice(o * n, t).CopyTo(yo);
-                        else TensorPrimitives.Add(tile.Span.Slice(o * n, t), bias[o], yo);
-                    }
+                    // Whole vector blocks go straight into y (bias fused); a ragged last tile goes through the tile buffer.
+                    bool direct = t == n;
+                    var c = direct ? y.Slice((b * shape.OutChannels) * L + row0 * FS) : tile.Span;
+                    int ldc = direct ? L : n;
+                    if (channels > 1 || !TPlan.TryForwardSharedUnrolled(shape.OutChannels, n, w, bias, panel.Span, n, c, ldc))
+                        GmGemm.Multiply(shape.OutChannels, n, depth, w, depth, 1, panel.Span, n, c, ldc, accumulate: false, bias);
+                    if (!direct)
+                        for (int o = 0; o < shape.OutChannels; o++)
+                            tile.Span.Slice(o * n, t).CopyTo(y.Slice((b * shape.OutChannels + o) * L + row0 * FS, t));
                 }
             }
         });
@@ -69,7 +72,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
         int lp = KernelSupport.Padded(L);
-        KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, (b0, b1, dy, w, _, dx) =>
+        KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, dy, w, _, dx) =>
         {
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);   // [O, Lp]
             using var z = KernelSupport.Rent(KernelBlock * lp);                            // [48, Lp]
@@ -113,7 +116,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
         int tp = KernelSupport.Padded(tileRows * FS);
         using var total = KernelSupport.Rent(shape.OutChannels * dp);   // [O, R padded]
-        KernelSupport.ForBatchReduce(s.Batch, x, dy, total.Span, (b0, b1, x, dy, partial) =>
+        KernelSupport.ForBatchReduce(s.Batch, x, dy, total.Span, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, x, dy, partial) =>
         {
             using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
             using var panel = KernelSupport.Rent(depth * tp);        // [R, T]
@@ -141,6 +144,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         channels == 1 && inChannels > 1 ? KernelSupport.SumChannels(xb, inChannels, L, sum) : xb;
 
     /// <summary>Panel rows [r0, r0+K) = the K gathers of rows [row0, row0+rows) of one channel, zero-padded to tp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
     {
         int t = rows * FS;

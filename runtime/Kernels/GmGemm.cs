@@ -24,24 +24,30 @@ public static class GmGemm
     /// <param name="c">C[i, j] at c[i·ldc + j]</param>
     /// <param name="ldc">C's row stride</param>
     /// <param name="accumulate">add to C instead of overwriting it</param>
+    /// <param name="rowBias">empty, or one value per row of C added as it is stored (fused, so C is written once)</param>
     public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
         int v = Vector<float>.Count;
         if (m <= 0 || n <= 0) return;
         if (n % (2 * v) != 0) throw new ArgumentException($"n = {n} must be a multiple of {2 * v}.", nameof(n));
-        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear(); return; }
+        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Fill(rowBias.IsEmpty ? 0f : rowBias[i]); return; }
         if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
         if ((long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
         if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException("C is too short.", nameof(c));
+        if (!rowBias.IsEmpty && (rowBias.Length < m || accumulate))
+            throw new ArgumentException("A row bias needs one value per row and overwriting mode.", nameof(rowBias));
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float biasRef = ref MemoryMarshal.GetReference(rowBias);
+        bool hasBias = !rowBias.IsEmpty;
         // Column strips outside, row blocks inside: the strip of B (depth × 2 vectors) stays in L1 for all of A.
         for (int j = 0; j < n; j += 2 * v)
             for (int i0 = 0; i0 < m; i0 += Rows)
                 Block(Math.Min(Rows, m - i0), depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
-                    ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate);
+                    ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
+                    hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
     }
 
     /// <summary>
@@ -49,30 +55,43 @@ public static class GmGemm
     /// computed and dropped), so one straight-line body serves every remainder.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate)
+    static void Block(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
+        bool hasBias, ref float bias)
     {
         int v = Vector<float>.Count;
         int o1 = Math.Min(1, rows - 1) * lda, o2 = Math.Min(2, rows - 1) * lda, o3 = Math.Min(3, rows - 1) * lda;
         int o4 = Math.Min(4, rows - 1) * lda, o5 = Math.Min(5, rows - 1) * lda;
         Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (hasBias)
+        {
+            // Start from the bias: the same as adding it at the end, without a second pass over C.
+            int last = rows - 1;
+            c00 = c01 = new Vector<float>(bias); c10 = c11 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(1, last)));
+            c20 = c21 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(2, last))); c30 = c31 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(3, last)));
+            c40 = c41 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(4, last))); c50 = c51 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(5, last)));
+        }
         if (accumulate)
         {
             Load(ref c, 0, ldc, rows, v, ref c00, ref c01); Load(ref c, 1, ldc, rows, v, ref c10, ref c11);
             Load(ref c, 2, ldc, rows, v, ref c20, ref c21); Load(ref c, 3, ldc, rows, v, ref c30, ref c31);
             Load(ref c, 4, ldc, rows, v, ref c40, ref c41); Load(ref c, 5, ldc, rows, v, ref c50, ref c51);
         }
+        // Walk A and B by reference increments: no index arithmetic in the loop beyond two adds.
+        ref float ak = ref a;
+        ref float bk = ref b;
         for (int r = 0; r < depth; r++)
         {
-            var b0 = Vector.LoadUnsafe(ref b, (nuint)(r * ldb));
-            var b1 = Vector.LoadUnsafe(ref b, (nuint)(r * ldb + v));
-            ref float ak = ref Unsafe.Add(ref a, r * aStep);
+            var b0 = Vector.LoadUnsafe(ref bk);
+            var b1 = Vector.LoadUnsafe(ref bk, (nuint)v);
             var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01);
             w = new Vector<float>(Unsafe.Add(ref ak, o1)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11);
             w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21);
             w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31);
             w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41);
             w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51);
+            ak = ref Unsafe.Add(ref ak, aStep);
+            bk = ref Unsafe.Add(ref bk, ldb);
         }
         Store(ref c, 0, ldc, rows, v, c00, c01); Store(ref c, 1, ldc, rows, v, c10, c11); Store(ref c, 2, ldc, rows, v, c20, c21);
         Store(ref c, 3, ldc, rows, v, c30, c31); Store(ref c, 4, ldc, rows, v, c40, c41); Store(ref c, 5, ldc, rows, v, c50, c51);

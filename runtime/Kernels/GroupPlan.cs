@@ -27,8 +27,8 @@ public interface IGroupPlan : IGroupKernel
     static abstract void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
 
     /// <summary>
-    /// Shared-weight forward micro-kernel with the K-reduction unrolled, C[m, 0..n) = W[m, 0..K)·P; returns false
-    /// when the plan has none (large K), and the engine uses <see cref="GmGemm"/>.
+    /// Shared-weight forward micro-kernel with the K-reduction unrolled, C[m, 0..n) = W[m, 0..K)·P + bias[m] (bias may
+    /// be empty); returns false when the plan has none (large K), and the engine uses <see cref="GmGemm"/>.
     /// </summary>
-    static abstract bool TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> panel, int ldp, Span<float> c, int ldc);
+    static abstract bool TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> panel, int ldp, Span<float> c, int ldc);
 }

@@ -73,16 +73,22 @@ public static class KernelSupport
     }
 
     /// <summary>
-    /// Rows of the fast factor per position tile: enough for two vector blocks, and few enough that the
-    /// depth x tile panel stays L2-resident (≈ 128 KiB).
+    /// Rows of the fast factor per position tile: enough for two vector blocks, few enough that the depth x tile
+    /// panel stays L2-resident (≈ 128 KiB), and where the group allows a multiple of the rows that make the tile a
+    /// whole number of vector blocks, so that results can be stored straight into the output.
     /// </summary>
     public static int TileRows(int depth, int fastOrder, int slowOrder)
     {
         const int panelFloats = 32 * 1024;
-        int min = (2 * System.Numerics.Vector<float>.Count + fastOrder - 1) / fastOrder;
+        int block = 2 * System.Numerics.Vector<float>.Count;
+        int min = (block + fastOrder - 1) / fastOrder;
         int fit = panelFloats / Math.Max(1, depth * fastOrder);
-        return Math.Clamp(Math.Max(min, fit), 1, Math.Max(1, slowOrder));
+        int rows = Math.Clamp(Math.Max(min, fit), 1, Math.Max(1, slowOrder));
+        int step = block / Gcd(fastOrder, block);    // rows·|F| is a multiple of the block iff rows is a multiple of step
+        return step <= slowOrder ? Math.Max(step, rows / step * step) : rows;
     }
+
+    static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     public static RentedBuffer Rent(int length) =>
         length <= 0 ? default : new RentedBuffer(System.Buffers.ArrayPool<float>.Shared.Rent(length), length);
@@ -123,10 +129,12 @@ public static class KernelSupport
         (Vector128.LoadUnsafe(ref dst, (nuint)d) + Reverse(Vector128.LoadUnsafe(ref src, (nuint)s))).StoreUnsafe(ref dst, (nuint)d);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Reverse(Vector256<float> v) => Vector256.Shuffle(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0));
+    static Vector256<float> Reverse(Vector256<float> v) =>
+        Avx2.IsSupported ? Avx2.PermuteVar8x32(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0)) : Vector256.Shuffle(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
+    static Vector128<float> Reverse(Vector128<float> v) =>
+        Sse.IsSupported ? Sse.Shuffle(v, v, 0b00_01_10_11) : Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
 
     /// <summary>Copies rows of length <paramref name="length"/> into rows of <paramref name="padded"/> zero-filled to that width.</summary>
     public static ReadOnlySpan<float> PadRows(ReadOnlySpan<float> src, int rows, int length, int padded, Span<float> dst)
@@ -149,6 +157,7 @@ public static class KernelSupport
     }
 
     /// <summary>dst[t·ldd + r] = src[r·lds + t] for r &lt; rows, t &lt; cols; columns [rows, ldd) of dst are zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd)
     {
         if ((long)(rows - 1) * lds + cols > src.Length || (long)(cols - 1) * ldd + ldd > dst.Length || rows > ldd)

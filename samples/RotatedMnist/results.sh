@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The runs behind the README's results table (each trains 20 epochs; roughly half an hour in all on 2 cores).
+# The runs behind the README's results table (each trains 20 epochs).
 # The sample is built once into a private folder, so editing the repository meanwhile cannot change a run.
 # Logs go to samples/RotatedMnist/results/<name>.log, models to samples/RotatedMnist/models/.
 set -euo pipefail
@@ -18,4 +18,3 @@ run() {
 run d14-shared-r3    --group "D14 x D14" --radius 3 --mode shared --channels 120 --epochs 20
 run d14-full-r1      --group "D14 x D14" --radius 1 --mode full --channels 32 --epochs 20
 run c28-shared-r3    --group "C28 x C28" --radius 3 --mode shared --channels 120 --epochs 20
-run d14-full-r1-3x24 --group "D14 x D14" --radius 1 --mode full --channels 24 --blocks 3 --epochs 20

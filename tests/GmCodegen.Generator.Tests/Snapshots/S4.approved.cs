@@ -72,6 +72,7 @@ partial struct S4 : global::GmCodegen.IGroupPlan
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
@@ -127,6 +128,7 @@ partial struct S4 : global::GmCodegen.IGroupPlan
     }
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
@@ -185,10 +187,11 @@ partial struct S4 : global::GmCodegen.IGroupPlan
     // ---- arithmetic ---------------------------------------------------------------------------------------------
 
     /// <summary>Shared-weight forward micro-kernel with the K = 4 reduction unrolled: C[m, 0..n) = W[m, 0..K)·P.</summary>
-    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
     {
         int v = Vector<float>.Count;
-        if ((long)m * K > w.Length || (long)(K - 1) * ldp + n > p.Length || (long)(m - 1) * ldc + n > c.Length)
+        if ((long)m * K > w.Length || (long)(K - 1) * ldp + n > p.Length || (long)(m - 1) * ldc + n > c.Length || (!bias.IsEmpty && bias.Length < m))
             throw new ArgumentException("GEMM operands are too short.");
         ref float wr = ref MemoryMarshal.GetReference(w);
         ref float pr = ref MemoryMarshal.GetReference(p);
@@ -196,13 +199,14 @@ partial struct S4 : global::GmCodegen.IGroupPlan
         for (int i = 0; i < m; i++)
         {
             ref float wi = ref Unsafe.Add(ref wr, i * K);
+            var start = bias.IsEmpty ? Vector<float>.Zero : new Vector<float>(bias[i]);
             var w0 = new Vector<float>(Unsafe.Add(ref wi, 0));
             var w1 = new Vector<float>(Unsafe.Add(ref wi, 1));
             var w2 = new Vector<float>(Unsafe.Add(ref wi, 2));
             var w3 = new Vector<float>(Unsafe.Add(ref wi, 3));
             for (int j = 0; j < n; j += v)
             {
-                var acc = w0 * Vector.LoadUnsafe(ref pr, (nuint)j);
+                var acc = Vector.FusedMultiplyAdd(w0, Vector.LoadUnsafe(ref pr, (nuint)j), start);
                 acc = Vector.FusedMultiplyAdd(w1, Vector.LoadUnsafe(ref pr, (nuint)(1 * ldp + j)), acc);
                 acc = Vector.FusedMultiplyAdd(w2, Vector.LoadUnsafe(ref pr, (nuint)(2 * ldp + j)), acc);
                 acc = Vector.FusedMultiplyAdd(w3, Vector.LoadUnsafe(ref pr, (nuint)(3 * ldp + j)), acc);

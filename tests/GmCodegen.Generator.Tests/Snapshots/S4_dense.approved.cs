@@ -71,6 +71,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
@@ -386,6 +387,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
     }
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
@@ -704,7 +706,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
     // ---- arithmetic ---------------------------------------------------------------------------------------------
 
     /// <summary>K = 24 is too large to unroll: the engine's general micro-kernel serves.</summary>
-    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
+    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
 
     // ---- the three passes, composed by the runtime's engine --------------------------------------------------
 
