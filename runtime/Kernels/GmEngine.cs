@@ -48,8 +48,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
                     int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    for (int i = 0; i < channels; i++)
-                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
+                    PackPanel(src, channels, row0, rows, panel.Span, n);
                     // Whole vector blocks go straight into y (bias fused); a ragged last tile goes through the tile buffer.
                     bool direct = t == n;
                     var c = direct ? y.Slice((b * shape.OutChannels) * L + row0 * FS) : tile.Span;
@@ -127,8 +126,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
                     int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    for (int i = 0; i < channels; i++)
-                        PackPanel(src.Slice(i * L, L), row0, rows, panel.Span, i * K, n);
+                    PackPanel(src, channels, row0, rows, panel.Span, n);
                     // dW[o, r] += Σ_t dy[b,o,row0·FS + t]·P[r, t], as a GEMM over Pᵀ (t rows, r contiguous).
                     KernelSupport.Transpose(panel.Span, depth, n, t, transposed.Span, dp);
                     GmGemm.Multiply(shape.OutChannels, dp, t, dy.Slice(b * shape.OutChannels * L + row0 * FS), L, 1,
@@ -143,20 +141,26 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     static ReadOnlySpan<float> Source(ReadOnlySpan<float> xb, int inChannels, int channels, Span<float> sum) =>
         channels == 1 && inChannels > 1 ? KernelSupport.SumChannels(xb, inChannels, L, sum) : xb;
 
-    /// <summary>Panel rows [r0, r0+K) = the K gathers of rows [row0, row0+rows) of one channel, zero-padded to tp.</summary>
+    /// <summary>
+    /// Panel row i·K + k = gather k of rows [row0, row0+rows) of source channel i, zero-padded to tp: the K shifted
+    /// copies of every channel for one position tile.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void PackPanel(ReadOnlySpan<float> src, int row0, int rows, Span<float> panel, int r0, int tp)
+    static void PackPanel(ReadOnlySpan<float> src, int channels, int row0, int rows, Span<float> panel, int tp)
     {
         int t = rows * FS;
-        if (src.Length < L || panel.Length < (r0 + K) * tp || row0 + rows > NS || t > tp)
+        if (src.Length < channels * L || panel.Length < channels * K * tp || row0 + rows > NS || t > tp)
             throw new ArgumentException("Panel buffers are too short.");
-        ref float s = ref MemoryMarshal.GetReference(src);
-        for (int k = 0; k < K; k++)
+        for (int i = 0; i < channels; i++)
         {
-            var dst = panel.Slice((r0 + k) * tp, tp);
-            TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
-                ref MemoryMarshal.GetReference(dst));
-            dst.Slice(t).Clear();
+            ref float s = ref MemoryMarshal.GetReference(src.Slice(i * L, L));
+            for (int k = 0; k < K; k++)
+            {
+                var dst = panel.Slice((i * K + k) * tp, tp);
+                TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
+                    ref MemoryMarshal.GetReference(dst));
+                dst.Slice(t).Clear();
+            }
         }
     }
 }
