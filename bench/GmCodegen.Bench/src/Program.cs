@@ -2,7 +2,8 @@ using System.Diagnostics;
 using GmCodegen.Bench;
 
 // GmCodegen.Bench — issue 4's measurement suite. See bench/README.md.
-//   --all                      everything: roofline, checks, libtorch (plain + GLIBC_TUNABLES), managed kernels (BDN), RESULTS.md
+//   --all                      everything: roofline, checks, libtorch (plain + GLIBC_TUNABLES), managed kernels (BDN),
+//                              end-to-end training step (GmCodegen vs TorchSharp), RESULTS.md
 //   --configs a,b              subset of configurations (default: all five)
 //   --threads 1,2              thread counts (default 1,2)
 //   --no-torch / --no-naive / --no-tunables / --tunables-threads 1,2 (default 2)
@@ -11,12 +12,20 @@ using GmCodegen.Bench;
 //   --torch-child OUT.json     (internal) run the libtorch suite in this process, write JSON
 //   --roofline                 only the roofline
 //   --render RESULTS.json      re-render the report from a run's raw JSON (no measuring)
+//   --e2e                      only the end-to-end training step (GmCodegen vs TorchSharp); report to
+//                              bench/BenchmarkDotNet.Artifacts/e2e.md unless --out; --no-e2e skips it in a full run
+//   --e2e-child OUT.json       (internal) the TorchSharp side of the end-to-end step in this process
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
     string md = opts.Out ?? Path.ChangeExtension(opts.Render, ".md");
     File.WriteAllText(md, Report.Render(SuiteOutput.Load(opts.Render), opts));
     Console.WriteLine($"wrote {md}");
+    return 0;
+}
+if (opts.E2EChild is not null)
+{
+    EndToEnd.RunTorchChild(opts.Threads, opts.E2EChild);
     return 0;
 }
 if (opts.TorchChild is not null)
@@ -35,8 +44,8 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter;
-    public string? TorchChild, Out, Render;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E;
+    public string? TorchChild, E2EChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
     public double TorchBudget = 1.0;
@@ -60,10 +69,14 @@ public sealed class Options
                 case "--out": o.Out = a[++i]; o.AnyFilter = true; break;
                 case "--torch-child": o.TorchChild = a[++i]; break;
                 case "--render": o.Render = a[++i]; break;
+                case "--e2e": o.E2EOnly = true; o.AnyFilter = true; break;
+                case "--no-e2e": o.NoE2E = true; o.AnyFilter = true; break;
+                case "--e2e-child": o.E2EChild = a[++i]; break;
                 case "--check-tables": break;
                 default: throw new ArgumentException($"unknown argument {a[i]}");
             }
         }
+        if (o.E2EOnly) o.Configs = [];     // no per-configuration sections in an end-to-end-only report
         return o;
     }
 
@@ -97,6 +110,35 @@ public static class Suite
         foreach (var kv in MachineInfo.Describe()) all.Info[kv.Key] = kv.Value;
         all.Info["source"] = MachineInfo.Source(root);
 
+        if (!o.E2EOnly) RunKernelSuite(o, all, root, artifacts);
+        if (!o.NoE2E) RunEndToEnd(o, all, artifacts);
+
+        all.Info["loadavg-end"] = File.ReadAllText("/proc/loadavg").Trim();
+        all.Info["duration"] = $"{total.Elapsed.TotalMinutes:F1} min";
+        string outPath = o.Out ?? (o.E2EOnly ? Path.Combine(artifacts, "e2e.md") : Path.Combine(root, "bench", "RESULTS.md"));
+        all.Save(Path.ChangeExtension(outPath, ".json"));
+        File.WriteAllText(outPath, Report.Render(all, o));
+        Console.WriteLine($"== wrote {outPath} ({total.Elapsed.TotalMinutes:F1} min)");
+        return 0;
+    }
+
+    /// <summary>Issue 4's end-to-end step: GmCodegen here, TorchSharp in child processes (plain, then GLIBC_TUNABLES).</summary>
+    static void RunEndToEnd(Options o, SuiteOutput all, string artifacts)
+    {
+        Console.WriteLine("== end-to-end training step (rotated-MNIST network), GmCodegen");
+        all.Rows.AddRange(EndToEnd.TimeGmCodegen(o.Threads, all.Info));
+        if (o.NoTorch) return;
+        Console.WriteLine("== end-to-end training step, TorchSharp as a user runs it (no GLIBC_TUNABLES)");
+        var plain = RunChild(["--e2e-child", "{json}", "--threads", string.Join(',', o.Threads)], tunables: false, Path.Combine(artifacts, "e2e-torch-plain.json"));
+        if (plain is not null) { all.Rows.AddRange(plain.Rows); foreach (var kv in plain.Info) all.Info[kv.Key.StartsWith("e2e:") ? kv.Key : "e2e-torch:" + kv.Key] = kv.Value; all.Info.TryAdd("torch:torch", plain.Info.GetValueOrDefault("torch", "?")); }
+        if (o.NoTunables) return;
+        Console.WriteLine($"== end-to-end training step, TorchSharp with GLIBC_TUNABLES={TunablesValue}");
+        var tun = RunChild(["--e2e-child", "{json}", "--threads", string.Join(',', o.TunablesThreads)], tunables: true, Path.Combine(artifacts, "e2e-torch-tunables.json"));
+        if (tun is not null) all.Rows.AddRange(tun.Rows);
+    }
+
+    static void RunKernelSuite(Options o, SuiteOutput all, string root, string artifacts)
+    {
         Console.WriteLine("== roofline");
         foreach (int t in o.Threads.Union([1, 2]).Order())
         {
@@ -140,25 +182,21 @@ public static class Suite
             var managed = ManagedKernels.Run(artifacts);
             all.Rows.AddRange(managed.Rows);
         }
-
-        all.Info["loadavg-end"] = File.ReadAllText("/proc/loadavg").Trim();
-        all.Info["duration"] = $"{total.Elapsed.TotalMinutes:F1} min";
-        string outPath = o.Out ?? Path.Combine(root, "bench", "RESULTS.md");
-        all.Save(Path.ChangeExtension(outPath, ".json"));
-        File.WriteAllText(outPath, Report.Render(all, o));
-        Console.WriteLine($"== wrote {outPath} ({total.Elapsed.TotalMinutes:F1} min)");
-        return 0;
     }
 
-    static SuiteOutput? RunTorchChild(Options o, int[] threads, bool tunables, string json)
+    static SuiteOutput? RunTorchChild(Options o, int[] threads, bool tunables, string json) =>
+        RunChild(["--torch-child", "{json}", .. o.ChildArgs(threads).Split(' ')], tunables, json);
+
+    /// <summary>Runs this program again with <paramref name="args"/> ("{json}" replaced by the output path), with or
+    /// without GLIBC_TUNABLES, and loads the JSON it wrote.</summary>
+    static SuiteOutput? RunChild(string[] args, bool tunables, string json)
     {
         if (File.Exists(json)) File.Delete(json);
         string self = typeof(Suite).Assembly.Location;
         string host = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(host) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(self);
-        psi.ArgumentList.Add("--torch-child"); psi.ArgumentList.Add(json);
-        foreach (var a in o.ChildArgs(threads).Split(' ')) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a == "{json}" ? json : a);
         psi.Environment.Remove("GLIBC_TUNABLES");
         if (tunables) psi.Environment["GLIBC_TUNABLES"] = TunablesValue;
         using var p = Process.Start(psi)!;

@@ -41,133 +41,206 @@ public static class Report
             sb.AppendLine($"- **Caveat: this run shared the machine with other work** (1-minute load average {F(la0)} at start, {F(la1)} at end, on 2 cores): "
                 + "times are inflated and noisy, 2-thread numbers most of all. Use it to check the pipeline and for rough ratios; rerun on a quiet machine before quoting numbers.");
         sb.AppendLine();
-        sb.AppendLine("## Roofline (measured by this program)");
-        sb.AppendLine();
-        sb.AppendLine("| threads | Vector256 FMA peak (12 accumulators) | Vector512 FMA (info) | read | copy (read+write) | write | first-touch write (fresh mmap) |");
-        sb.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var r in s.Roofline)
-            sb.AppendLine($"| {r.Threads} | **{F(r.FmaGflops)} GFLOP/s** | {F(r.Fma512Gflops)} GFLOP/s | {F(r.ReadGBs)} GB/s | {F(r.CopyGBs)} GB/s | {F(r.WriteGBs)} GB/s | {F(r.FirstTouchGBs, "F2")} GB/s |");
-        sb.AppendLine();
-        sb.AppendLine("*% peak* below is against the Vector256 FMA peak at the same thread count (the issue's roofline).");
-        sb.AppendLine();
-
-        sb.AppendLine("## Numerical checks against NaiveGm (small inputs: B=2, I≤3, O=4; max |error| / max |NaiveGm|)");
-        sb.AppendLine();
-        sb.AppendLine("The bench builds its own index tables (DESIGN.md §1–2); the first rows check them and NaiveGm against the reference vectors from the paper's code (when `../shared/reference-vectors` is present), "
-            + "the generated kernels' rows also require their own tables to equal the bench's.");
-        sb.AppendLine();
-        sb.AppendLine("| group | r | mode | implementation | forward | dx | dw | dbias | |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var c in s.Checks)
-            sb.AppendLine($"| {c.Group} | {c.Radius} | {c.Mode} | {c.Impl} | {F(c.Forward, "E1")} | {F(c.BackwardInput, "E1")} | {F(c.BackwardWeights, "E1")} | {F(c.BackwardBias, "E1")} | {(c.Ok ? "OK" : "**MISMATCH**")} |");
-        sb.AppendLine();
-
-        sb.AppendLine("## How to read the tables");
-        sb.AppendLine();
-        sb.AppendLine("- Times are milliseconds per call at the configuration's full batch. *sum* = fwd + bwd-in + bwd-w measured separately; "
-            + "*step* (libtorch only) = forward plus one autograd call for all gradients, the way a training loop runs it.");
-        sb.AppendLine("- GFLOP/s use the minimal FLOP count of the layer, 2·B·O·K·|G| per pass in shared mode (input channels summed first) and "
-            + "2·B·O·I·K·|G| in full mode, whatever the implementation actually computes; *% peak* is that over the measured FMA peak at the same thread count.");
-        sb.AppendLine("- **naive** = runtime `NaiveGm` (scalar, table-driven) on a reduced batch (and, where one sample is still too slow, reduced output "
-            + "channels; its loops make the time exactly linear in both), scaled to the full size: see *note*. 2 threads = the batch split in halves over two threads.");
-        sb.AppendLine("- **torch-\\*** run in a child process, timed by the bench's own timer: one warm-up call, then the median of ≥3 calls "
-            + "(1 call for the published algorithm on rotmnist-deep). *+tunables* = the same with `GLIBC_TUNABLES=" + Suite.TunablesValue + "` "
-            + "(glibc keeps freed memory, removing libtorch's page-fault/first-touch penalty for its per-call temporaries).");
-        sb.AppendLine("- Memory: managed = bytes allocated on the managed heap per call (BenchmarkDotNet MemoryDiagnoser for the managed kernels; "
-            + "GC counter for the libtorch calls, which allocate natively); libtorch extra = peak RSS above the RSS before the call (VmHWM reset "
-            + "through /proc/self/clear_refs), max over fwd/bwd-in/bwd-w, from the run without tunables; gathered = analytic size of the largest forward intermediate. "
-            + "Generated: *first call* = the same peak-RSS growth over the first full-size call of each pass (2 threads, outputs pre-touched), i.e. the scratch it rents "
-            + "from ArrayPool — an upper bound that also catches one-time runtime growth (JIT'd code, GC heap), which shows on the first configuration measured.");
-        sb.AppendLine();
-
-        foreach (var c in o.Configs)
+        bool kernels = s.Roofline.Count > 0 || s.Checks.Count > 0 || s.Rows.Any(r => r.Config != EndToEnd.ConfigName);
+        if (kernels)
         {
-            var rows = s.Rows.Where(r => r.Config == c.Name).ToList();
-            if (rows.Count == 0) continue;
-            sb.AppendLine($"## {c.Name}: {c.Group}, radius {c.Radius}, K={c.K}, |G|={c.L}, B={c.Batch}, I={c.In}, O={c.Out}, {c.Mode.ToString().ToLowerInvariant()}");
+            sb.AppendLine("## Roofline (measured by this program)");
             sb.AppendLine();
-            sb.AppendLine($"One pass = {F(c.PassFlops / 1e9, "F2")} GFLOP (minimal count); fwd+bwd = {F(3 * c.PassFlops / 1e9, "F2")} GFLOP.");
+            sb.AppendLine("| threads | Vector256 FMA peak (12 accumulators) | Vector512 FMA (info) | read | copy (read+write) | write | first-touch write (fresh mmap) |");
+            sb.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var r in s.Roofline)
+                sb.AppendLine($"| {r.Threads} | **{F(r.FmaGflops)} GFLOP/s** | {F(r.Fma512Gflops)} GFLOP/s | {F(r.ReadGBs)} GB/s | {F(r.CopyGBs)} GB/s | {F(r.WriteGBs)} GB/s | {F(r.FirstTouchGBs, "F2")} GB/s |");
             sb.AppendLine();
-            var lines = rows.GroupBy(r => (r.Impl, r.Threads, r.Tunables))
-                .Select(g => new Line(g.Key.Impl, g.Key.Threads, g.Key.Tunables, g.ToDictionary(r => r.Pass)))
-                .OrderBy(l => l.Threads).ThenBy(l => Array.IndexOf(ImplOrder, l.Impl) is var i && i < 0 ? 99 : i).ThenBy(l => l.Tunables).ToList();
-            sb.AppendLine("| impl | threads | fwd ms | bwd-in ms | bwd-w ms | sum ms | step ms | fwd GFLOP/s | sum GFLOP/s | fwd % peak | sum % peak | memory | note |");
-            sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var l in lines)
-            {
-                double fw = l.T(Passes.Fwd), sum = l.Sum, pk = Peak(l.Threads);
-                double gf = c.PassFlops / (fw * 1e6), gs = 3 * c.PassFlops / (sum * 1e6);
-                var any = l.Passes.Values.First();
-                string mem;
-                long managed = l.Passes.Values.Max(r => r.ManagedBytes ?? 0);
-                if (l.Impl.StartsWith("torch"))
-                {
-                    double peakRss = l.Passes.Where(kv => kv.Key != Passes.Step).Max(kv => kv.Value.PeakRssDeltaMiB ?? 0);
-                    long inter = l.Passes.Values.Max(r => r.IntermediateBytes ?? 0);
-                    mem = $"extra {(l.Tunables ? "(retained) " : "")}{Bytes(peakRss * 1048576)}; gathered {Bytes(inter)}; managed {Bytes(managed)}";
-                }
-                else if (l.Impl == "generated" && s.GeneratedFirstCallExtraMiB.Count > 0)
-                {
-                    double first = new[] { Passes.Fwd, Passes.BwdIn, Passes.BwdW }.Select(p => s.GeneratedFirstCallExtraMiB.GetValueOrDefault($"{c.Name}/{p}")).Max();
-                    mem = $"managed {Bytes(managed)}/call; first call +{Bytes(first * 1048576)} RSS (pooled scratch, 2T)";
-                }
-                else mem = $"managed {Bytes(managed)}/call";
-                string note = string.Join("; ", l.Passes.Values.Select(r => r.Note).Where(n => !string.IsNullOrEmpty(n)).Distinct());
-                sb.AppendLine($"| {l.Label} | {l.Threads} | {Ms(fw)} | {Ms(l.T(Passes.BwdIn))} | {Ms(l.T(Passes.BwdW))} | {Ms(sum)} | {Ms(l.T(Passes.Step))} | {F(gf)} | {F(gs)} | {F(100 * gf / pk, "F0")}% | {F(100 * gs / pk, "F0")}% | {mem} | {note} |");
-            }
+            sb.AppendLine("*% peak* below is against the Vector256 FMA peak at the same thread count (the issue's roofline).");
             sb.AppendLine();
 
-            // Ratios: the generated kernel against each peer (peer time / generated time; > 1 means generated is faster).
-            var gen = lines.Where(l => l.Impl == "generated").ToList();
-            if (gen.Count > 0)
+            sb.AppendLine("## Numerical checks against NaiveGm (small inputs: B=2, I≤3, O=4; max |error| / max |NaiveGm|)");
+            sb.AppendLine();
+            sb.AppendLine("The bench builds its own index tables (DESIGN.md §1–2); the first rows check them and NaiveGm against the reference vectors from the paper's code (when `../shared/reference-vectors` is present), "
+                + "the generated kernels' rows also require their own tables to equal the bench's.");
+            sb.AppendLine();
+            sb.AppendLine("| group | r | mode | implementation | forward | dx | dw | dbias | |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var c in s.Checks)
+                sb.AppendLine($"| {c.Group} | {c.Radius} | {c.Mode} | {c.Impl} | {F(c.Forward, "E1")} | {F(c.BackwardInput, "E1")} | {F(c.BackwardWeights, "E1")} | {F(c.BackwardBias, "E1")} | {(c.Ok ? "OK" : "**MISMATCH**")} |");
+            sb.AppendLine();
+
+            sb.AppendLine("## How to read the tables");
+            sb.AppendLine();
+            sb.AppendLine("- Times are milliseconds per call at the configuration's full batch. *sum* = fwd + bwd-in + bwd-w measured separately; "
+                + "*step* (libtorch only) = forward plus one autograd call for all gradients, the way a training loop runs it.");
+            sb.AppendLine("- GFLOP/s use the minimal FLOP count of the layer, 2·B·O·K·|G| per pass in shared mode (input channels summed first) and "
+                + "2·B·O·I·K·|G| in full mode, whatever the implementation actually computes; *% peak* is that over the measured FMA peak at the same thread count.");
+            sb.AppendLine("- **naive** = runtime `NaiveGm` (scalar, table-driven) on a reduced batch (and, where one sample is still too slow, reduced output "
+                + "channels; its loops make the time exactly linear in both), scaled to the full size: see *note*. 2 threads = the batch split in halves over two threads.");
+            sb.AppendLine("- **torch-\\*** run in a child process, timed by the bench's own timer: one warm-up call, then the median of ≥3 calls "
+                + "(1 call for the published algorithm on rotmnist-deep). *+tunables* = the same with `GLIBC_TUNABLES=" + Suite.TunablesValue + "` "
+                + "(glibc keeps freed memory, removing libtorch's page-fault/first-touch penalty for its per-call temporaries).");
+            sb.AppendLine("- Memory: managed = bytes allocated on the managed heap per call (BenchmarkDotNet MemoryDiagnoser for the managed kernels; "
+                + "GC counter for the libtorch calls, which allocate natively); libtorch extra = peak RSS above the RSS before the call (VmHWM reset "
+                + "through /proc/self/clear_refs), max over fwd/bwd-in/bwd-w, from the run without tunables; gathered = analytic size of the largest forward intermediate. "
+                + "Generated: *first call* = the same peak-RSS growth over the first full-size call of each pass (2 threads, outputs pre-touched), i.e. the scratch it rents "
+                + "from ArrayPool — an upper bound that also catches one-time runtime growth (JIT'd code, GC heap), which shows on the first configuration measured.");
+            sb.AppendLine();
+
+            foreach (var c in o.Configs)
             {
-                sb.AppendLine("Speed-up of the generated kernel over each peer (peer time / generated time; fwd, and fwd+bwd sum; vs torch also vs its one-call step):");
+                var rows = s.Rows.Where(r => r.Config == c.Name).ToList();
+                if (rows.Count == 0) continue;
+                sb.AppendLine($"## {c.Name}: {c.Group}, radius {c.Radius}, K={c.K}, |G|={c.L}, B={c.Batch}, I={c.In}, O={c.Out}, {c.Mode.ToString().ToLowerInvariant()}");
                 sb.AppendLine();
-                sb.AppendLine("| threads | peer | fwd × | sum × | step × |");
-                sb.AppendLine("|---|---|---|---|---|");
-                foreach (var g in gen)
-                foreach (var p in lines.Where(l => l.Impl != "generated" && l.Threads == g.Threads))
-                    sb.AppendLine($"| {g.Threads} | {p.Label} | {F(p.T(Passes.Fwd) / g.T(Passes.Fwd), "F2")} | {F(p.Sum / g.Sum, "F2")} | {F(p.T(Passes.Step) / g.Sum, "F2")} |");
+                sb.AppendLine($"One pass = {F(c.PassFlops / 1e9, "F2")} GFLOP (minimal count); fwd+bwd = {F(3 * c.PassFlops / 1e9, "F2")} GFLOP.");
                 sb.AppendLine();
-            }
-            else
-            {
-                var torch = lines.Where(l => l.Impl.StartsWith("torch") && !l.Tunables).ToList();
-                var naive = lines.Where(l => l.Impl == "naive").ToList();
-                if (torch.Count > 0 && naive.Count > 0)
+                var lines = rows.GroupBy(r => (r.Impl, r.Threads, r.Tunables))
+                    .Select(g => new Line(g.Key.Impl, g.Key.Threads, g.Key.Tunables, g.ToDictionary(r => r.Pass)))
+                    .OrderBy(l => l.Threads).ThenBy(l => Array.IndexOf(ImplOrder, l.Impl) is var i && i < 0 ? 99 : i).ThenBy(l => l.Tunables).ToList();
+                sb.AppendLine("| impl | threads | fwd ms | bwd-in ms | bwd-w ms | sum ms | step ms | fwd GFLOP/s | sum GFLOP/s | fwd % peak | sum % peak | memory | note |");
+                sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                foreach (var l in lines)
                 {
-                    sb.AppendLine("No generated kernel in this run, so no ratios for it yet. For orientation, each peer against the best libtorch formulation at the same thread count (best time / this time on fwd+bwd sum; 1 = best):");
-                    sb.AppendLine();
-                    foreach (int t in lines.Select(l => l.Threads).Distinct())
+                    double fw = l.T(Passes.Fwd), sum = l.Sum, pk = Peak(l.Threads);
+                    double gf = c.PassFlops / (fw * 1e6), gs = 3 * c.PassFlops / (sum * 1e6);
+                    var any = l.Passes.Values.First();
+                    string mem;
+                    long managed = l.Passes.Values.Max(r => r.ManagedBytes ?? 0);
+                    if (l.Impl.StartsWith("torch"))
                     {
-                        var atT = lines.Where(l => l.Threads == t).ToList();
-                        var best = atT.Where(l => l.Impl.StartsWith("torch") && !l.Tunables).MinBy(l => l.Sum);
-                        if (best is null) continue;
-                        sb.AppendLine($"- {t} thread(s), best libtorch = {best.Label} ({Ms(best.Sum)} ms): " +
-                            string.Join(", ", atT.Select(l => $"{l.Label} {F(best.Sum / l.Sum, "F3")}")));
+                        double peakRss = l.Passes.Where(kv => kv.Key != Passes.Step).Max(kv => kv.Value.PeakRssDeltaMiB ?? 0);
+                        long inter = l.Passes.Values.Max(r => r.IntermediateBytes ?? 0);
+                        mem = $"extra {(l.Tunables ? "(retained) " : "")}{Bytes(peakRss * 1048576)}; gathered {Bytes(inter)}; managed {Bytes(managed)}";
                     }
+                    else if (l.Impl == "generated" && s.GeneratedFirstCallExtraMiB.Count > 0)
+                    {
+                        double first = new[] { Passes.Fwd, Passes.BwdIn, Passes.BwdW }.Select(p => s.GeneratedFirstCallExtraMiB.GetValueOrDefault($"{c.Name}/{p}")).Max();
+                        mem = $"managed {Bytes(managed)}/call; first call +{Bytes(first * 1048576)} RSS (pooled scratch, 2T)";
+                    }
+                    else mem = $"managed {Bytes(managed)}/call";
+                    string note = string.Join("; ", l.Passes.Values.Select(r => r.Note).Where(n => !string.IsNullOrEmpty(n)).Distinct());
+                    sb.AppendLine($"| {l.Label} | {l.Threads} | {Ms(fw)} | {Ms(l.T(Passes.BwdIn))} | {Ms(l.T(Passes.BwdW))} | {Ms(sum)} | {Ms(l.T(Passes.Step))} | {F(gf)} | {F(gs)} | {F(100 * gf / pk, "F0")}% | {F(100 * gs / pk, "F0")}% | {mem} | {note} |");
+                }
+                sb.AppendLine();
+
+                // Ratios: the generated kernel against each peer (peer time / generated time; > 1 means generated is faster).
+                var gen = lines.Where(l => l.Impl == "generated").ToList();
+                if (gen.Count > 0)
+                {
+                    sb.AppendLine("Speed-up of the generated kernel over each peer (peer time / generated time; fwd, and fwd+bwd sum; vs torch also vs its one-call step):");
+                    sb.AppendLine();
+                    sb.AppendLine("| threads | peer | fwd × | sum × | step × |");
+                    sb.AppendLine("|---|---|---|---|---|");
+                    foreach (var g in gen)
+                    foreach (var p in lines.Where(l => l.Impl != "generated" && l.Threads == g.Threads))
+                        sb.AppendLine($"| {g.Threads} | {p.Label} | {F(p.T(Passes.Fwd) / g.T(Passes.Fwd), "F2")} | {F(p.Sum / g.Sum, "F2")} | {F(p.T(Passes.Step) / g.Sum, "F2")} |");
                     sb.AppendLine();
                 }
-            }
-            var pen = lines.Where(l => l.Impl.StartsWith("torch") && l.Tunables).ToList();
-            if (pen.Count > 0)
-            {
-                sb.AppendLine("libtorch allocation penalty (time without tunables / with, fwd+bwd sum): " + string.Join(", ", pen.Select(t =>
+                else
                 {
-                    var plain = lines.FirstOrDefault(l => l.Impl == t.Impl && l.Threads == t.Threads && !l.Tunables);
-                    return $"{t.Impl} {t.Threads}T ×{F(plain is null ? double.NaN : plain.Sum / t.Sum, "F2")}";
-                })) + ".");
-                sb.AppendLine();
+                    var torch = lines.Where(l => l.Impl.StartsWith("torch") && !l.Tunables).ToList();
+                    var naive = lines.Where(l => l.Impl == "naive").ToList();
+                    if (torch.Count > 0 && naive.Count > 0)
+                    {
+                        sb.AppendLine("No generated kernel in this run, so no ratios for it yet. For orientation, each peer against the best libtorch formulation at the same thread count (best time / this time on fwd+bwd sum; 1 = best):");
+                        sb.AppendLine();
+                        foreach (int t in lines.Select(l => l.Threads).Distinct())
+                        {
+                            var atT = lines.Where(l => l.Threads == t).ToList();
+                            var best = atT.Where(l => l.Impl.StartsWith("torch") && !l.Tunables).MinBy(l => l.Sum);
+                            if (best is null) continue;
+                            sb.AppendLine($"- {t} thread(s), best libtorch = {best.Label} ({Ms(best.Sum)} ms): " +
+                                string.Join(", ", atT.Select(l => $"{l.Label} {F(best.Sum / l.Sum, "F3")}")));
+                        }
+                        sb.AppendLine();
+                    }
+                }
+                var pen = lines.Where(l => l.Impl.StartsWith("torch") && l.Tunables).ToList();
+                if (pen.Count > 0)
+                {
+                    sb.AppendLine("libtorch allocation penalty (time without tunables / with, fwd+bwd sum): " + string.Join(", ", pen.Select(t =>
+                    {
+                        var plain = lines.FirstOrDefault(l => l.Impl == t.Impl && l.Threads == t.Threads && !l.Tunables);
+                        return $"{t.Impl} {t.Threads}T ×{F(plain is null ? double.NaN : plain.Sum / t.Sum, "F2")}";
+                    })) + ".");
+                    sb.AppendLine();
+                }
             }
         }
 
+        var e2e = EndToEndSection(s, out double e2eRatio);
+        sb.Append(e2e);
+
         sb.AppendLine("## Targets of issue 4");
         sb.AppendLine();
-        if (!s.Rows.Any(r => r.Impl == "generated"))
-            sb.AppendLine("Pending: the generator does not emit kernels yet, so no target can be evaluated. The peers, the naive kernel and the roofline above are the baseline the targets are measured against.");
-        else
-            sb.Append(Targets(s, o, Peak));
+        if (kernels)
+        {
+            if (!s.Rows.Any(r => r.Impl == "generated"))
+                sb.AppendLine("Pending: the generator does not emit kernels yet, so no target can be evaluated. The peers, the naive kernel and the roofline above are the baseline the targets are measured against.");
+            else
+                sb.Append(Targets(s, o, Peak));
+            sb.AppendLine();
+        }
+        if (e2e.Length > 0)
+            sb.AppendLine($"- End-to-end training step of the rotated-MNIST network ≥ 3× faster than the same network in TorchSharp (2 threads, TorchSharp as a user runs it): "
+                + (double.IsNaN(e2eRatio) ? "–" : $"**{F(e2eRatio, "F2")}×** {(e2eRatio >= 3 ? "✓" : "✗")}") + " (see *End-to-end training step*).");
         sb.AppendLine();
+        return sb.ToString();
+    }
+
+    /// <summary>Issue 4's end-to-end step: GmCodegen's Trainer.TrainStep against the same network in TorchSharp.</summary>
+    static string EndToEndSection(SuiteOutput s, out double ratio2T)
+    {
+        ratio2T = double.NaN;
+        var rows = s.Rows.Where(r => r.Config == EndToEnd.ConfigName).ToList();
+        if (rows.Count == 0) return "";
+        var sb = new StringBuilder();
+        string I(string k) => s.Info.TryGetValue(k, out var v) ? v : "?";
+        Row? R(string impl, int t, bool tun, string pass) => rows.FirstOrDefault(r => r.Impl == impl && r.Threads == t && r.Tunables == tun && r.Pass == pass);
+        sb.AppendLine("## End-to-end training step");
+        sb.AppendLine();
+        sb.AppendLine($"One training step — forward (training mode, dropout on), cross-entropy, backward, AdamW (lr {EndToEnd.Lr.ToString(Inv)}, weight decay {EndToEnd.WeightDecay.ToString(Inv)}) — "
+            + $"of the paper's rotated-MNIST network (DESIGN.md §6) on one batch of B={EndToEnd.B} synthetic 28×28 images on D14 x D14 (pixel index = group element index): "
+            + $"two residual blocks [GMConv shared, radius 3 (K=196) → LayerNorm over (C,|G|) without affine → PReLU (one slope shared by both blocks)], 1 → 120 channels "
+            + $"with a 1×1 channel-mix shortcut then 120 → 120 with the identity, global max pool over G, dropout {EndToEnd.DropoutP.ToString(Inv)}, Linear(120 → 10); {I("e2e:parameters")} parameters.");
+        sb.AppendLine();
+        sb.AppendLine("- **gmcodegen**: `Network.Build(Architectures.GmCnn<D14xD14r3>(classes: 10), new Shape(1, 784), seed)` trained by "
+            + "`new Trainer(net, new CrossEntropyLoss(), new AdamW(net.Parameters, 0.004, 0.0153)).TrainStep(batch, out _)`, in the suite's process, thread count set with `KernelParallelism.MaxDegree` "
+            + "(kernels and the other layers' batch loops).");
+        sb.AppendLine("- **torchsharp**: the same network in TorchSharp, in a child process, `torch.set_num_threads(n)`: each GM layer in the reference formulation with the input channels summed first "
+            + "(`s = x.sum(1); einsum('bka,ok->boa', s[:, idx], w) + bias`, idx [196, 784] from the bench's own group tables), `layer_norm` without affine, `prelu`, "
+            + "`conv1d` (kernel 1) shortcut, `amax` over G, `dropout`, `linear`, `cross_entropy`, autograd `backward`, `torch.optim.AdamW` with GmCodegen's decay groups "
+            + "(weights decayed; biases and the PReLU slope not). Each step: `zero_grad` → forward → loss → `loss.item()` → `backward` → `step`, in a dispose scope. "
+            + "*+tunables* = the same child with `GLIBC_TUNABLES=" + Suite.TunablesValue + "`.");
+        sb.AppendLine($"- Timing: {EndToEnd.Warmups} warm-up steps, then the median of {EndToEnd.Steps} steps on the same batch; the phase columns are medians of the same steps (torch) or of a replica of "
+            + "`TrainStep`'s body with timestamps between its parts (gmcodegen; fwd+loss includes the loss and its gradient, bwd includes zeroing the gradients).");
+        bool ok = I("e2e:check-ok") == "True";
+        sb.AppendLine($"- **Numerical check** (TorchSharp network given GmCodegen's initial parameters, copied by name; evaluation mode, dropout off): {I("e2e:check")} — "
+            + (s.Info.ContainsKey("e2e:check-ok") ? ok ? "**agree** (logits and loss < 1e-4, gradients < 1e-3 relative)." : "**MISMATCH: TorchSharp not timed**." : "not run."));
+        sb.AppendLine();
+        sb.AppendLine("| impl | threads | step ms (median) | min | fwd+loss ms | bwd ms | opt ms | steps | memory |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        var lines = rows.Where(r => r.Pass == EndToEnd.Step)
+            .OrderBy(r => r.Threads).ThenBy(r => r.Impl == EndToEnd.GmImpl ? 0 : 1).ThenBy(r => r.Tunables).ToList();
+        foreach (var r in lines)
+        {
+            string P(string pass) => Ms(R(r.Impl, r.Threads, r.Tunables, pass)?.MedianMs ?? double.NaN);
+            string mem = r.Impl == EndToEnd.GmImpl
+                ? $"managed {Bytes(r.ManagedBytes ?? 0)}/step (all threads); peak RSS +{Bytes((r.PeakRssDeltaMiB ?? 0) * 1048576)}/step"
+                : $"peak RSS +{Bytes((r.PeakRssDeltaMiB ?? 0) * 1048576)}/step{(r.Tunables ? " (retained)" : "")}; managed {Bytes(r.ManagedBytes ?? 0)}/step";
+            sb.AppendLine($"| {r.Impl}{(r.Tunables ? " +tunables" : "")} | {r.Threads} | **{Ms(r.MedianMs)}** | {Ms(r.MinMs)} | {P(EndToEnd.FwdLoss)} | {P(EndToEnd.Bwd)} | {P(EndToEnd.Opt)} | {r.Reps} | {mem} |");
+        }
+        sb.AppendLine();
+        var ratios = new List<string>();
+        foreach (var g in lines.Where(r => r.Impl == EndToEnd.GmImpl))
+            foreach (var t in lines.Where(r => r.Impl == EndToEnd.TorchImpl && r.Threads == g.Threads))
+            {
+                double x = t.MedianMs / g.MedianMs;
+                ratios.Add($"{g.Threads} thread{(g.Threads > 1 ? "s" : "")}, TorchSharp{(t.Tunables ? " +tunables" : "")} / GmCodegen = **{F(x, "F2")}×**");
+                if (g.Threads == 2 && !t.Tunables) ratio2T = x;
+            }
+        if (ratios.Count > 0)
+        {
+            sb.AppendLine("Speed-up of the GmCodegen step over TorchSharp's (median step time ratio): " + string.Join("; ", ratios) + ".");
+            sb.AppendLine();
+        }
         return sb.ToString();
     }
 
