@@ -149,3 +149,23 @@ public class DiagnosticTests
         }
     }
 }
+
+public class NameCollisionTests
+{
+    /// <summary>User types named like the runtime's must not capture the generated code's references.</summary>
+    [Fact]
+    public void Generated_code_compiles_next_to_user_types_with_runtime_names()
+    {
+        var outcome = Harness.Run("""
+            using GmCodegen;
+            namespace N;
+            public class KernelSupport { }
+            public class GmEngine<T> { }
+            public interface IGroupPlan { }
+            public struct GmShape { }
+            [GroupMatrix("D3 x C4")] public partial struct G;
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.CompileDiagnostics);
+    }
+}

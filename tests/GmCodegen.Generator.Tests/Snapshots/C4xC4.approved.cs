@@ -3,7 +3,7 @@
 //   |G| = 16, K = 9 neighbourhood elements.
 //   Split G = S x F with |S| = 1, |F| = 16: g_a·h_k⁻¹ moves whole F-rows (a 1 x 1 slow table)
 //   and permutes inside each row by one of 9 F-permutations.
-//   Gathers: 10 runs of stride ±1 and 192 scattered points, emitted as straight-line copies.
+//   Gathers: 10 runs of stride ±1 and 192 scattered points, emitted as straight-line vector moves.
 //   Arithmetic: GmEngine composes these gathers with the GmGemm micro-kernel (6 x 2·Vector<float>);
 //   shared-weight forward uses the micro-kernel below, unrolled over all K = 9.
 #nullable enable
@@ -12,7 +12,6 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using global::GmCodegen;
 
 namespace Snapshots;
 
@@ -25,18 +24,18 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
-    static int IGroupPlan.FastOrder => FS;
-    static int IGroupPlan.SlowOrder => NS;
+    static int global::GmCodegen.IGroupPlan.FastOrder => FS;
+    static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 
     /// <summary>h_k in neighbourhood order.</summary>
     public static ReadOnlySpan<int> KernelElements => [15, 12, 13, 3, 0, 1, 7, 4, 5];
 
     // k → (slow component, fast component) of h_k.
-    static ReadOnlySpan<int> IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0];
-    static ReadOnlySpan<int> IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8];
     // Row maps: SlowForward[js·NS + s] = s·s_js⁻¹, SlowBackward[js·NS + s] = s·s_js.
-    static ReadOnlySpan<int> IGroupPlan.SlowForward => [0];
-    static ReadOnlySpan<int> IGroupPlan.SlowBackward => [0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowForward => [0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowBackward => [0];
 
     // ---- group law ----------------------------------------------------------------------------------------
 
@@ -78,7 +77,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -98,8 +97,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 4, ref d, 0); KernelSupport.Copy4(ref s, 12, ref d, 8);
-                    KernelSupport.Copy4(ref s, 0, ref d, 12);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 8);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -129,7 +128,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8);
                 }
                 return;
             case 5: // fast element 1: 16 scattered
@@ -159,8 +158,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy4(ref s, 12, ref d, 0);
-                    KernelSupport.Copy8(ref s, 0, ref d, 4); KernelSupport.Copy4(ref s, 8, ref d, 12);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 0);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered
@@ -179,7 +178,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -199,8 +198,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add4(ref s, 12, ref d, 0);
-                    KernelSupport.Add8(ref s, 0, ref d, 4); KernelSupport.Add4(ref s, 8, ref d, 12);
+                    global::GmCodegen.KernelSupport.Add4(ref s, 12, ref d, 0);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -230,7 +229,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8);
                 }
                 return;
             case 5: // fast element 1: 16 scattered
@@ -260,8 +259,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 4, ref d, 0); KernelSupport.Add4(ref s, 12, ref d, 8);
-                    KernelSupport.Add4(ref s, 0, ref d, 12);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 12, ref d, 8);
+                    global::GmCodegen.KernelSupport.Add4(ref s, 0, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered
@@ -283,7 +282,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
 
     /// <summary>Shared-weight forward micro-kernel with the K = 9 reduction unrolled: C[m, 0..n) = W[m, 0..K)·P.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
+    static bool global::GmCodegen.IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
     {
         int v = Vector<float>.Count;
         if ((long)m * K > w.Length || (long)(K - 1) * ldp + n > p.Length || (long)(m - 1) * ldc + n > c.Length || (!bias.IsEmpty && bias.Length < m))
@@ -324,14 +323,14 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
     // ---- the three passes, composed by the runtime's engine --------------------------------------------------
 
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
-    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
-        GmEngine<C4xC4>.Forward(s, x, w, bias, y);
+    public static void Forward(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        global::GmCodegen.GmEngine<C4xC4>.Forward(s, x, w, bias, y);
 
     /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
-    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
-        GmEngine<C4xC4>.BackwardInput(s, dy, w, dx);
+    public static void BackwardInput(in global::GmCodegen.GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        global::GmCodegen.GmEngine<C4xC4>.BackwardInput(s, dy, w, dx);
 
     /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ dy; both overwritten.</summary>
-    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
-        GmEngine<C4xC4>.BackwardWeights(s, x, dy, dw, dbias);
+    public static void BackwardWeights(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        global::GmCodegen.GmEngine<C4xC4>.BackwardWeights(s, x, dy, dw, dbias);
 }

@@ -3,7 +3,7 @@
 //   |G| = 784, K = 196 neighbourhood elements.
 //   Split G = S x F with |S| = 28, |F| = 28: g_a·h_k⁻¹ moves whole F-rows (a 14 x 28 slow table)
 //   and permutes inside each row by one of 14 F-permutations.
-//   Gathers: 56 runs of stride ±1 and 84 scattered points, emitted as straight-line copies.
+//   Gathers: 56 runs of stride ±1 and 84 scattered points, emitted as straight-line vector moves.
 //   Arithmetic: GmEngine composes these gathers with the GmGemm micro-kernel (6 x 2·Vector<float>).
 #nullable enable
 #pragma warning disable CS1591
@@ -11,7 +11,6 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using global::GmCodegen;
 
 namespace Snapshots;
 
@@ -24,18 +23,18 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
-    static int IGroupPlan.FastOrder => FS;
-    static int IGroupPlan.SlowOrder => NS;
+    static int global::GmCodegen.IGroupPlan.FastOrder => FS;
+    static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 
     /// <summary>h_k in neighbourhood order.</summary>
     public static ReadOnlySpan<int> KernelElements => [319, 333, 320, 334, 321, 335, 308, 322, 309, 323, 310, 324, 311, 325, 711, 725, 712, 726, 713, 727, 700, 714, 701, 715, 702, 716, 703, 717, 347, 361, 348, 362, 349, 363, 336, 350, 337, 351, 338, 352, 339, 353, 739, 753, 740, 754, 741, 755, 728, 742, 729, 743, 730, 744, 731, 745, 375, 389, 376, 390, 377, 391, 364, 378, 365, 379, 366, 380, 367, 381, 767, 781, 768, 782, 769, 783, 756, 770, 757, 771, 758, 772, 759, 773, 11, 25, 12, 26, 13, 27, 0, 14, 1, 15, 2, 16, 3, 17, 403, 417, 404, 418, 405, 419, 392, 406, 393, 407, 394, 408, 395, 409, 39, 53, 40, 54, 41, 55, 28, 42, 29, 43, 30, 44, 31, 45, 431, 445, 432, 446, 433, 447, 420, 434, 421, 435, 422, 436, 423, 437, 67, 81, 68, 82, 69, 83, 56, 70, 57, 71, 58, 72, 59, 73, 459, 473, 460, 474, 461, 475, 448, 462, 449, 463, 450, 464, 451, 465, 95, 109, 96, 110, 97, 111, 84, 98, 85, 99, 86, 100, 87, 101, 487, 501, 488, 502, 489, 503, 476, 490, 477, 491, 478, 492, 479, 493];
 
     // k → (slow component, fast component) of h_k.
-    static ReadOnlySpan<int> IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13];
-    static ReadOnlySpan<int> IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
     // Row maps: SlowForward[js·NS + s] = s·s_js⁻¹, SlowBackward[js·NS + s] = s·s_js.
-    static ReadOnlySpan<int> IGroupPlan.SlowForward => [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 26, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 12, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 17, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 3, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4];
-    static ReadOnlySpan<int> IGroupPlan.SlowBackward => [11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 26, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 12, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 17, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 3, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowForward => [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 26, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 12, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 17, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 3, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowBackward => [11, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 26, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 12, 12, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 26, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 27, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 13, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 27, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 14, 15, 16, 17, 16, 15, 14, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 3, 2, 1, 0, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4];
 
     // ---- group law ----------------------------------------------------------------------------------------
 
@@ -79,7 +78,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -88,9 +87,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
-                    KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -99,9 +98,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.CopyReversed8(ref s, 18, ref d, 0); KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
-                    KernelSupport.CopyReversed8(ref s, 4, ref d, 14); KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -110,9 +109,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 2, ref d, 0); KernelSupport.Copy4(ref s, 10, ref d, 8);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
-                    KernelSupport.Copy8(ref s, 16, ref d, 14); KernelSupport.Copy4(ref s, 24, ref d, 22);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -121,9 +120,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.CopyReversed8(ref s, 19, ref d, 0); KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
-                    KernelSupport.CopyReversed8(ref s, 5, ref d, 14); KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -132,9 +131,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 1, ref d, 0); KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
-                    KernelSupport.Copy8(ref s, 15, ref d, 14); KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -143,7 +142,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.CopyReversed8(ref s, 20, ref d, 0); KernelSupport.CopyReversed8(ref s, 12, ref d, 8); KernelSupport.CopyReversed8(ref s, 4, ref d, 16); KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -151,7 +150,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8); KernelSupport.Copy8(ref s, 16, ref d, 16); KernelSupport.Copy4(ref s, 24, ref d, 24);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -160,9 +159,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
-                    KernelSupport.CopyReversed8(ref s, 20, ref d, 1); KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
-                    KernelSupport.CopyReversed8(ref s, 6, ref d, 15); KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
@@ -171,9 +170,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
-                    KernelSupport.Copy8(ref s, 0, ref d, 1); KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
-                    KernelSupport.Copy8(ref s, 14, ref d, 15); KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
                 }
                 return;
             case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
@@ -182,9 +181,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
-                    KernelSupport.CopyReversed8(ref s, 20, ref d, 2); KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
-                    KernelSupport.CopyReversed8(ref s, 6, ref d, 16); KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
@@ -193,9 +192,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
-                    KernelSupport.Copy8(ref s, 0, ref d, 2); KernelSupport.Copy4(ref s, 8, ref d, 10);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
-                    KernelSupport.Copy8(ref s, 14, ref d, 16); KernelSupport.Copy4(ref s, 22, ref d, 24);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 24);
                 }
                 return;
             case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
@@ -204,9 +203,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
-                    KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
-                    KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
@@ -215,9 +214,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
-                    KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
-                    KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
                 }
                 return;
             case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
@@ -225,10 +224,10 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
-                    KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
-                    KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
-                    KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
+                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
+                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
         }
@@ -236,7 +235,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -246,9 +245,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 13);
-                    KernelSupport.Add8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 27);
-                    KernelSupport.Add8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 24);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 24);
                 }
                 return;
             case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
@@ -256,9 +255,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.AddReversed8(ref s, 18, ref d, 0); KernelSupport.AddReversed4(ref s, 14, ref d, 8);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.AddReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 26);
-                    KernelSupport.AddReversed8(ref s, 4, ref d, 14); KernelSupport.AddReversed4(ref s, 0, ref d, 22);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -268,9 +267,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 13);
-                    KernelSupport.Add8(ref s, 0, ref d, 2); KernelSupport.Add4(ref s, 8, ref d, 10);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 27);
-                    KernelSupport.Add8(ref s, 14, ref d, 16); KernelSupport.Add4(ref s, 22, ref d, 24);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Add4(ref s, 22, ref d, 24);
                 }
                 return;
             case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
@@ -278,9 +277,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.AddReversed8(ref s, 19, ref d, 0); KernelSupport.AddReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.AddReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 27);
-                    KernelSupport.AddReversed8(ref s, 5, ref d, 14); KernelSupport.AddReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.AddReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -290,9 +289,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 13);
-                    KernelSupport.Add8(ref s, 0, ref d, 1); KernelSupport.Add4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 27);
-                    KernelSupport.Add8(ref s, 14, ref d, 15); KernelSupport.Add4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 26);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Add4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 26);
                 }
                 return;
             case 5: // fast element 27: [0, 28) ← reversed from 27
@@ -300,7 +299,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.AddReversed8(ref s, 20, ref d, 0); KernelSupport.AddReversed8(ref s, 12, ref d, 8); KernelSupport.AddReversed8(ref s, 4, ref d, 16); KernelSupport.AddReversed4(ref s, 0, ref d, 24);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.AddReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.AddReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -308,7 +307,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8); KernelSupport.Add8(ref s, 16, ref d, 16); KernelSupport.Add4(ref s, 24, ref d, 24);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Add4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -317,9 +316,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 14);
-                    KernelSupport.AddReversed8(ref s, 20, ref d, 1); KernelSupport.AddReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.AddReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 0);
-                    KernelSupport.AddReversed8(ref s, 6, ref d, 15); KernelSupport.AddReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 1);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.AddReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
@@ -327,9 +326,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 1, ref d, 0); KernelSupport.Add4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 0);
-                    KernelSupport.Add8(ref s, 15, ref d, 14); KernelSupport.Add4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Add4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -339,9 +338,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 14);
-                    KernelSupport.AddReversed8(ref s, 20, ref d, 2); KernelSupport.AddReversed4(ref s, 16, ref d, 10);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.AddReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 0);
-                    KernelSupport.AddReversed8(ref s, 6, ref d, 16); KernelSupport.AddReversed4(ref s, 2, ref d, 24);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.AddReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
@@ -349,9 +348,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 2, ref d, 0); KernelSupport.Add4(ref s, 10, ref d, 8);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 1);
-                    KernelSupport.Add8(ref s, 16, ref d, 14); KernelSupport.Add4(ref s, 24, ref d, 22);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Add4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -361,9 +360,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 14);
-                    KernelSupport.AddReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 0);
-                    KernelSupport.AddReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 3);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
@@ -371,9 +370,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 2);
-                    KernelSupport.Add8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) += Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) += Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -382,10 +381,10 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.AddReversed4(ref s, 14, ref d, 0);
-                    KernelSupport.AddReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18);
-                    KernelSupport.AddReversed4(ref s, 0, ref d, 14);
-                    KernelSupport.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
+                    global::GmCodegen.KernelSupport.AddReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18);
+                    global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
                 }
                 return;
         }
@@ -395,19 +394,19 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
     // ---- arithmetic ---------------------------------------------------------------------------------------------
 
     /// <summary>K = 196 is too large to unroll: the engine's general micro-kernel serves.</summary>
-    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
+    static bool global::GmCodegen.IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
 
     // ---- the three passes, composed by the runtime's engine --------------------------------------------------
 
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
-    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
-        GmEngine<D14xD14_r3>.Forward(s, x, w, bias, y);
+    public static void Forward(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        global::GmCodegen.GmEngine<D14xD14_r3>.Forward(s, x, w, bias, y);
 
     /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
-    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
-        GmEngine<D14xD14_r3>.BackwardInput(s, dy, w, dx);
+    public static void BackwardInput(in global::GmCodegen.GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        global::GmCodegen.GmEngine<D14xD14_r3>.BackwardInput(s, dy, w, dx);
 
     /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ dy; both overwritten.</summary>
-    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
-        GmEngine<D14xD14_r3>.BackwardWeights(s, x, dy, dw, dbias);
+    public static void BackwardWeights(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        global::GmCodegen.GmEngine<D14xD14_r3>.BackwardWeights(s, x, dy, dw, dbias);
 }

@@ -3,7 +3,7 @@
 //   |G| = 24, K = 24 neighbourhood elements.
 //   Split G = S x F with |S| = 1, |F| = 24: g_a·h_k⁻¹ moves whole F-rows (a 1 x 1 slow table)
 //   and permutes inside each row by one of 24 F-permutations.
-//   Gathers: 2 runs of stride ±1 and 1104 scattered points, emitted as straight-line copies.
+//   Gathers: 2 runs of stride ±1 and 1104 scattered points, emitted as straight-line vector moves.
 //   Arithmetic: GmEngine composes these gathers with the GmGemm micro-kernel (6 x 2·Vector<float>).
 #nullable enable
 #pragma warning disable CS1591
@@ -11,7 +11,6 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using global::GmCodegen;
 
 namespace Snapshots;
 
@@ -24,18 +23,18 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
-    static int IGroupPlan.FastOrder => FS;
-    static int IGroupPlan.SlowOrder => NS;
+    static int global::GmCodegen.IGroupPlan.FastOrder => FS;
+    static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 
     /// <summary>h_k in neighbourhood order.</summary>
     public static ReadOnlySpan<int> KernelElements => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
 
     // k → (slow component, fast component) of h_k.
-    static ReadOnlySpan<int> IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    static ReadOnlySpan<int> IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelSlow => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.KernelFast => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
     // Row maps: SlowForward[js·NS + s] = s·s_js⁻¹, SlowBackward[js·NS + s] = s·s_js.
-    static ReadOnlySpan<int> IGroupPlan.SlowForward => [0];
-    static ReadOnlySpan<int> IGroupPlan.SlowBackward => [0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowForward => [0];
+    static ReadOnlySpan<int> global::GmCodegen.IGroupPlan.SlowBackward => [0];
 
     // ---- group law ----------------------------------------------------------------------------------------
     // S4: permutations of {0..n-1} as image tuples in lexicographic order; (p·q)(x) = p(q(x))
@@ -72,7 +71,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -81,7 +80,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Copy8(ref s, 0, ref d, 0); KernelSupport.Copy8(ref s, 8, ref d, 8); KernelSupport.Copy8(ref s, 16, ref d, 16);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16);
                 }
                 return;
             case 1: // fast element 1: 24 scattered
@@ -388,7 +387,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
 
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
-    static void IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
     {
         switch (j)
         {
@@ -397,7 +396,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    KernelSupport.Add8(ref s, 0, ref d, 0); KernelSupport.Add8(ref s, 8, ref d, 8); KernelSupport.Add8(ref s, 16, ref d, 16);
+                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 16);
                 }
                 return;
             case 1: // fast element 1: 24 scattered
@@ -706,19 +705,19 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
     // ---- arithmetic ---------------------------------------------------------------------------------------------
 
     /// <summary>K = 24 is too large to unroll: the engine's general micro-kernel serves.</summary>
-    static bool IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
+    static bool global::GmCodegen.IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc) => false;
 
     // ---- the three passes, composed by the runtime's engine --------------------------------------------------
 
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
-    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
-        GmEngine<S4_dense>.Forward(s, x, w, bias, y);
+    public static void Forward(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        global::GmCodegen.GmEngine<S4_dense>.Forward(s, x, w, bias, y);
 
     /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
-    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
-        GmEngine<S4_dense>.BackwardInput(s, dy, w, dx);
+    public static void BackwardInput(in global::GmCodegen.GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        global::GmCodegen.GmEngine<S4_dense>.BackwardInput(s, dy, w, dx);
 
     /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ dy; both overwritten.</summary>
-    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
-        GmEngine<S4_dense>.BackwardWeights(s, x, dy, dw, dbias);
+    public static void BackwardWeights(in global::GmCodegen.GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        global::GmCodegen.GmEngine<S4_dense>.BackwardWeights(s, x, dy, dw, dbias);
 }
