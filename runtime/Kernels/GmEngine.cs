@@ -75,31 +75,31 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         {
             using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);   // [O, Lp]
             using var z = KernelSupport.Rent(KernelBlock * lp);                            // [48, Lp]
-            using var acc = KernelSupport.Rent(L);
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
                 if (lp != L) dyb = KernelSupport.PadRows(dyb, shape.OutChannels, L, lp, dyPadded.Span);
-                for (int i = 0; i < channels; i++)
+                // Rows r = i·K + k of Z = Wᵀ·dy[b] (Wᵀ read in place: lda = 1, step = depth) in blocks of 48 across
+                // channels, so the micro-kernel's row blocks stay full even for small K; each row is then gathered
+                // through the inverse permutation into dx[b, i] while the block is still in L2.
+                var dxb = dx.Slice(b * shape.InChannels * L, channels * L);
+                dxb.Clear();
+                ref float zr = ref MemoryMarshal.GetReference(z.Span);
+                ref float dxr = ref MemoryMarshal.GetReference(dxb);
+                for (int r0 = 0; r0 < depth; r0 += KernelBlock)
                 {
-                    var sum = acc.Span;
-                    sum.Clear();
-                    ref float zr = ref MemoryMarshal.GetReference(z.Span);
-                    // Z[k, c] = Σ_o w[o, i·K + k]·dy[b,o,c] for a block of k (Wᵀ read in place: lda = 1, step = depth),
-                    // then sum[c] += Z[k, c·h_k] while the block is still in L2; dy[b] is read once per block.
-                    for (int k0 = 0; k0 < K; k0 += KernelBlock)
+                    int rb = Math.Min(KernelBlock, depth - r0);
+                    GmGemm.Multiply(rb, lp, shape.OutChannels, w.Slice(r0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
+                    for (int r = r0; r < r0 + rb; r++)
                     {
-                        int kb = Math.Min(KernelBlock, K - k0);
-                        GmGemm.Multiply(kb, lp, shape.OutChannels, w.Slice(i * K + k0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
-                        for (int k = k0; k < k0 + kb; k++)
-                            TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (k - k0) * lp),
-                                TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS, NS), ref MemoryMarshal.GetReference(sum));
+                        int i = r / K, k = r - i * K;
+                        TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (r - r0) * lp),
+                            TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS, NS), ref Unsafe.Add(ref dxr, i * L));
                     }
-                    if (channels == 1)
-                        for (int c = 0; c < shape.InChannels; c++) sum.CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
-                    else
-                        sum.CopyTo(dx.Slice((b * shape.InChannels + i) * L, L));
                 }
+                // Shared weights: every input channel receives the same gradient.
+                for (int c = channels; c < shape.InChannels; c++)
+                    dxb.Slice(0, L).CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
             }
         });
     }
