@@ -7,6 +7,7 @@ using GmCodegen.Generator.Emission;
 using GmCodegen.Generator.Model;
 using GmCodegen.Generator.Parsing;
 using GmCodegen.Generator.Planning;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
 namespace GmCodegen.Generator;
@@ -25,7 +26,7 @@ public static class Pipeline
         {
             // Never throw into the compiler: an unexpected failure becomes a diagnostic at the declaration.
             return new GenerationResult(hint, null, EquatableArray.Of(
-                new DiagnosticInfo(Descriptors.InternalError.Id, request.TypeLocation, EquatableArray.Of(request.Target.Name, e.Message))));
+                new DiagnosticInfo(Descriptors.InternalError, request.TypeLocation, EquatableArray.Of(request.Target.Name, e.Message))));
         }
     }
 
@@ -33,17 +34,17 @@ public static class Pipeline
     {
         var hint = r.Target.HintName;
         GenerationResult Fail(params DiagnosticInfo[] d) => new(hint, null, d.ToEquatableArray());
-        DiagnosticInfo At(string id, LocationInfo loc, params string[] args) => new(id, loc, args.ToEquatableArray());
+        DiagnosticInfo At(DiagnosticDescriptor descriptor, LocationInfo loc, params string[] args) => new(descriptor, loc, args.ToEquatableArray());
 
         // The declaration itself.
         var declaration = new List<DiagnosticInfo>();
-        if (r.IsStatic) declaration.Add(At(Descriptors.StaticType.Id, r.TypeLocation, r.Target.Name));
-        if (!r.IsPartial) declaration.Add(At(Descriptors.NotPartial.Id, r.TypeLocation, r.Target.Name));
-        if (r.NonPartialContainer is { } c) declaration.Add(At(Descriptors.NotPartial.Id, r.TypeLocation, c));
-        if (r.IsGeneric) declaration.Add(At(Descriptors.UnsupportedContainer.Id, r.TypeLocation, r.Target.Name));
+        if (r.IsStatic) declaration.Add(At(Descriptors.StaticType, r.TypeLocation, r.Target.Name));
+        if (!r.IsPartial) declaration.Add(At(Descriptors.NotPartial, r.TypeLocation, r.Target.Name));
+        if (r.NonPartialContainer is { } c) declaration.Add(At(Descriptors.NotPartial, r.TypeLocation, c));
+        if (r.IsGeneric) declaration.Add(At(Descriptors.UnsupportedContainer, r.TypeLocation, r.Target.Name));
         if (r.Radius < Neighbourhoods.WholeGroup)
-            declaration.Add(At(Descriptors.NegativeRadius.Id, r.RadiusLocation ?? r.ExpressionLocation, r.Radius.ToString()));
-        if (r.Expression is null) declaration.Add(At(Descriptors.MissingExpression.Id, r.ExpressionLocation));
+            declaration.Add(At(Descriptors.NegativeRadius, r.RadiusLocation ?? r.ExpressionLocation, r.Radius.ToString()));
+        if (r.Expression is null) declaration.Add(At(Descriptors.MissingExpression, r.ExpressionLocation));
         if (declaration.Count > 0) return Fail(declaration.ToArray());
 
         // Parse and elaborate; errors point inside the string.
@@ -59,10 +60,10 @@ public static class Pipeline
 
         var notes = new List<DiagnosticInfo>();
         if (neighbourhood.Dropped > 0)
-            notes.Add(At(Descriptors.DuplicateNeighbours.Id, r.ExpressionLocation, r.Radius.ToString(), group.Name,
+            notes.Add(At(Descriptors.DuplicateNeighbours, r.ExpressionLocation, r.Radius.ToString(), group.Name,
                 neighbourhood.Dropped.ToString(), plan.KernelSize.ToString()));
         if (plan.TableDriven)
-            notes.Add(At(Descriptors.TableDriven.Id, r.ExpressionLocation, group.Name, plan.TableDrivenReason));
+            notes.Add(At(Descriptors.TableDriven, r.ExpressionLocation, group.Name, plan.TableDrivenReason));
         return new GenerationResult(hint, source, notes.ToEquatableArray());
     }
 
@@ -72,13 +73,14 @@ public static class Pipeline
         var location = r.ExpressionLocation;
         if (r.ExpressionContentStart is int start && r.ExpressionLine is { } line)
         {
-            int length = Math.Max(1, e.Span.Length);
-            int col = Math.Min(e.Span.Start, Math.Max(0, (r.Expression?.Length ?? 0)));
-            if (col + length > (r.Expression?.Length ?? 0)) length = Math.Max(0, (r.Expression?.Length ?? 0) - col);
+            // An exact mapping implies a non-null expression; keep the span inside it (at least one character where possible).
+            int n = r.Expression!.Length;
+            int col = Math.Min(e.Span.Start, n);
+            int length = Math.Min(Math.Max(1, e.Span.Length), n - col);
             var span = new TextSpan(start + col, length);
             var lineSpan = new LinePositionSpan(new LinePosition(line.Line, line.Character + col), new LinePosition(line.Line, line.Character + col + length));
             location = new LocationInfo(location.Path, span, lineSpan);
         }
-        return new DiagnosticInfo(e.DescriptorId, location, EquatableArray.Of((e.Span.Start + 1).ToString(), e.Message));
+        return new DiagnosticInfo(e.Descriptor, location, EquatableArray.Of((e.Span.Start + 1).ToString(), e.Message));
     }
 }

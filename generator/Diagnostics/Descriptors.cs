@@ -41,22 +41,4 @@ public static class Descriptors
 
     public static readonly DiagnosticDescriptor InternalError =
         Error("GM0014", "GmCodegen internal error", "GmCodegen could not generate '{0}': {1}. Please report this with the group expression.");
-
-    public static DiagnosticDescriptor ById(string id) => id switch
-    {
-        "GM0001" => SyntaxError,
-        "GM0002" => UnknownFamily,
-        "GM0003" => NonPositiveSize,
-        "GM0004" => NegativeRadius,
-        "GM0005" => GroupTooLarge,
-        "GM0006" => NotPartial,
-        "GM0007" => StaticType,
-        "GM0008" => EmptyExpression,
-        "GM0009" => BadPermutation,
-        "GM0010" => DuplicateNeighbours,
-        "GM0011" => TableDriven,
-        "GM0012" => UnsupportedContainer,
-        "GM0013" => MissingExpression,
-        _ => InternalError,
-    };
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using GmCodegen.Generator.Diagnostics;
 using GmCodegen.Generator.Model;
 using GmCodegen.Generator.Parsing;
+using Microsoft.CodeAnalysis;
 
 namespace GmCodegen.Generator.Elaboration;
 
@@ -26,7 +27,7 @@ public static class Elaborator
         {
             long order = CheckedOrder(syntax);
             if (order > Limits.MaxOrder)
-                return Fail(Descriptors.GroupTooLarge.Id, syntax.Span, $"the group has {order:N0} elements; the limit is {Limits.MaxOrder:N0}");
+                return Fail(Descriptors.GroupTooLarge, syntax.Span, $"the group has {order:N0} elements; the limit is {Limits.MaxOrder:N0}");
             return new ElaborationResult(Build(syntax), null);
         }
         catch (ElaborationFailure f)
@@ -35,7 +36,7 @@ public static class Elaborator
         }
     }
 
-    static ElaborationResult Fail(string id, Span span, string message) => new(null, new ParseError(id, span, message));
+    static ElaborationResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new ParseError(descriptor, span, message));
 
     sealed class ElaborationFailure(ParseError error) : Exception(error.Message)
     {
@@ -43,7 +44,7 @@ public static class Elaborator
     }
 
     static Exception TooLarge(Span span, string what, long order, long limit) =>
-        new ElaborationFailure(new ParseError(Descriptors.GroupTooLarge.Id, span, $"{what} has {order:N0} elements; the limit is {limit:N0}"));
+        new ElaborationFailure(new ParseError(Descriptors.GroupTooLarge, span, $"{what} has {order:N0} elements; the limit is {limit:N0}"));
 
     /// <summary>The order, computed without building anything (saturating at long.MaxValue / 2).</summary>
     static long CheckedOrder(GroupSyntax s) => s switch
@@ -175,7 +176,7 @@ public static class Elaborator
     }
 
     static Exception BadPermutation(Span span, string why) =>
-        new ElaborationFailure(new ParseError(Descriptors.BadPermutation.Id, span, $"the generator is not a permutation: {why}"));
+        new ElaborationFailure(new ParseError(Descriptors.BadPermutation, span, $"the generator is not a permutation: {why}"));
 
     static int[] Compose(int[] p, int[] q) => q.Select(x => p[x]).ToArray(); // (p·q)(x) = p(q(x))
 

@@ -35,11 +35,11 @@ public sealed record GroupRequest(
 /// <summary>Line and character of the literal's first content character, for mapping columns to line spans.</summary>
 public sealed record LineInfo(int Line, int Character);
 
-/// <summary>A diagnostic as plain values.</summary>
-public sealed record DiagnosticInfo(string Id, LocationInfo Location, EquatableArray<string> Args)
+/// <summary>A diagnostic as values (descriptors are singletons with value equality, so the cache can compare it).</summary>
+public sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo Location, EquatableArray<string> Args)
 {
     public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location.ToLocation(), System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Args.Items)));
+        Diagnostic.Create(Descriptor, Location.ToLocation(), System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Args.Items)));
 }
 
 /// <summary>The outcome for one declaration: a source file (or none) and its diagnostics.</summary>

@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using GmCodegen.Generator.Diagnostics;
 using GmCodegen.Generator.Model;
+using Microsoft.CodeAnalysis;
 
 namespace GmCodegen.Generator.Parsing;
 
 /// <summary>A parse failure: which descriptor, where in the string, and the message arguments.</summary>
-public sealed record ParseError(string DescriptorId, Span Span, string Message);
+public sealed record ParseError(DiagnosticDescriptor Descriptor, Span Span, string Message);
 
 /// <summary>Either a syntax tree or the first error; the parser stops at the first error (one precise message beats many).</summary>
 public sealed record ParseResult(GroupSyntax? Syntax, ParseError? Error);
@@ -29,27 +30,27 @@ public static class Parser
     public static ParseResult Parse(string? text)
     {
         if (text is null || text.Trim().Length == 0)
-            return Fail(Descriptors.EmptyExpression.Id, new Span(0, text?.Length ?? 0), "The group expression is empty");
+            return Fail(Descriptors.EmptyExpression, new Span(0, text?.Length ?? 0), "The group expression is empty");
         try
         {
             var state = new State(text);
             var tree = ParseProduct(state);
             state.SkipSpace();
             if (!state.AtEnd)
-                throw new ParseFailure(Descriptors.SyntaxError.Id, new Span(state.Pos, 1), $"Unexpected '{text[state.Pos]}' after a complete group expression");
+                throw new ParseFailure(Descriptors.SyntaxError, new Span(state.Pos, 1), $"Unexpected '{text[state.Pos]}' after a complete group expression");
             return new ParseResult(tree, null);
         }
         catch (ParseFailure f)
         {
-            return Fail(f.Id, f.Span, f.Message);
+            return Fail(f.Descriptor, f.Span, f.Message);
         }
     }
 
-    static ParseResult Fail(string id, Span span, string message) => new(null, new ParseError(id, span, message));
+    static ParseResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new ParseError(descriptor, span, message));
 
-    sealed class ParseFailure(string id, Span span, string message) : Exception(message)
+    sealed class ParseFailure(DiagnosticDescriptor descriptor, Span span, string message) : Exception(message)
     {
-        public string Id { get; } = id;
+        public DiagnosticDescriptor Descriptor { get; } = descriptor;
         public Span Span { get; } = span;
     }
 
@@ -61,7 +62,7 @@ public static class Parser
         public char Peek => AtEnd ? '\0' : Text[Pos];
         public void SkipSpace() { while (!AtEnd && char.IsWhiteSpace(Text[Pos])) Pos++; }
         public ParseFailure Error(string message, int length = 1) =>
-            new(Descriptors.SyntaxError.Id, new Span(Math.Min(Pos, Text.Length), AtEnd ? 0 : length), message);
+            new(Descriptors.SyntaxError, new Span(Math.Min(Pos, Text.Length), AtEnd ? 0 : length), message);
         public void Expect(char c, string what)
         {
             SkipSpace();
@@ -99,7 +100,7 @@ public static class Parser
         int expStart = s.Pos;
         int exponent = ParseInt(s, "as the exponent after '^'");
         if (exponent <= 0)
-            throw new ParseFailure(Descriptors.NonPositiveSize.Id, new Span(expStart, s.Pos - expStart), $"The exponent must be positive, was {exponent}");
+            throw new ParseFailure(Descriptors.NonPositiveSize, new Span(expStart, s.Pos - expStart), $"The exponent must be positive, was {exponent}");
         return new PowerSyntax(atom, exponent, new Span(start, s.Pos - start));
     }
 
@@ -121,18 +122,18 @@ public static class Parser
         string name = s.Text.Substring(start, s.Pos - start);
         if (name == "Perm") return ParsePerm(s, start);
         if (!Families.Contains(name))
-            throw new ParseFailure(Descriptors.UnknownFamily.Id, new Span(start, name.Length),
+            throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, name.Length),
                 $"Unknown group family '{name}'; expected C, Z, D, S, A, Q8 or Perm(...)");
         s.SkipSpace();
         int sizeStart = s.Pos;
         if (!char.IsDigit(s.Peek) && s.Peek != '-')
-            throw new ParseFailure(Descriptors.NonPositiveSize.Id, new Span(start, s.Pos - start), $"The family '{name}' needs a size, e.g. {name}4");
+            throw new ParseFailure(Descriptors.NonPositiveSize, new Span(start, s.Pos - start), $"The family '{name}' needs a size, e.g. {name}4");
         int size = ParseInt(s, $"as the size of {name}");
         var sizeSpan = new Span(sizeStart, s.Pos - sizeStart);
         if (size <= 0)
-            throw new ParseFailure(Descriptors.NonPositiveSize.Id, sizeSpan, $"The size of {name} must be positive, was {size}");
+            throw new ParseFailure(Descriptors.NonPositiveSize, sizeSpan, $"The size of {name} must be positive, was {size}");
         if (name == "Q" && size != 8)
-            throw new ParseFailure(Descriptors.UnknownFamily.Id, new Span(start, s.Pos - start), $"Only the quaternion group Q8 is known, not Q{size}");
+            throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, s.Pos - start), $"Only the quaternion group Q8 is known, not Q{size}");
         return new FamilySyntax(name == "Z" ? "C" : name, size, new Span(start, s.Pos - start));
     }
 
@@ -149,7 +150,7 @@ public static class Parser
         while (!s.AtEnd && char.IsDigit(s.Peek))
         {
             value = value * 10 + (s.Peek - '0');
-            if (value > int.MaxValue) throw new ParseFailure(Descriptors.GroupTooLarge.Id, new Span(start, s.Pos - start + 1), $"The number at column {start + 1} is too large");
+            if (value > int.MaxValue) throw new ParseFailure(Descriptors.GroupTooLarge, new Span(start, s.Pos - start + 1), $"The number at column {start + 1} is too large");
             s.Pos++;
         }
         return (int)(negative ? -value : value);
