@@ -68,6 +68,7 @@ public static class Emitter
             Directions = new[]
             {
                 new { Name = "GatherForward", Doc = "Forward gather: dst[f] = src[f·f_j⁻¹].", Table = "FastForwardTable", Assign = "=", Gathers = Gathers(plan.FastForward, add: false) },
+                new { Name = "GatherBackward", Doc = "Backward gather through the inverse permutations: dst[f] = src[f·f_j].", Table = "FastBackwardTable", Assign = "=", Gathers = Gathers(plan.FastBackward, add: false) },
                 new { Name = "GatherAddBackward", Doc = "Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].", Table = "FastBackwardTable", Assign = "+=", Gathers = Gathers(plan.FastBackward, add: true) },
             },
         });

@@ -23,6 +23,8 @@ public interface IGroupPlan : IGroupKernel
 
     /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by f ↦ f·f_j⁻¹. Bounds are the caller's.</summary>
     static abstract void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
+    /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by f ↦ f·f_j. Bounds are the caller's.</summary>
+    static abstract void GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
     /// <summary>Row g of dst (stride |F|) += row rowMap[g] of src permuted by f ↦ f·f_j. Bounds are the caller's.</summary>
     static abstract void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
 

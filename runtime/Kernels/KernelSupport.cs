@@ -72,6 +72,9 @@ public static class KernelSupport
         return (n + block - 1) / block * block;
     }
 
+    /// <summary>Floats of a packed panel meant to stay in L2 (128 KiB of the 1 MiB per core).</summary>
+    public const int PanelFloats = 32 * 1024;
+
     /// <summary>
     /// Rows of the fast factor per position tile: enough for two vector blocks, few enough that the depth x tile
     /// panel stays L2-resident (≈ 128 KiB), and where the group allows a multiple of the rows that make the tile a
@@ -79,10 +82,9 @@ public static class KernelSupport
     /// </summary>
     public static int TileRows(int depth, int fastOrder, int slowOrder)
     {
-        const int panelFloats = 32 * 1024;
         int block = 2 * System.Numerics.Vector<float>.Count;
         int min = (block + fastOrder - 1) / fastOrder;
-        int fit = panelFloats / Math.Max(1, depth * fastOrder);
+        int fit = PanelFloats / Math.Max(1, depth * fastOrder);
         int rows = Math.Clamp(Math.Max(min, fit), 1, Math.Max(1, slowOrder));
         int step = block / Gcd(fastOrder, block);    // rows·|F| is a multiple of the block iff rows is a multiple of step
         return step <= slowOrder ? Math.Max(step, rows / step * step) : rows;
@@ -156,11 +158,14 @@ public static class KernelSupport
         return s;
     }
 
-    /// <summary>dst[t·ldd + r] = src[r·lds + t] for r &lt; rows, t &lt; cols; columns [rows, ldd) of dst are zeroed.</summary>
+    /// <summary>
+    /// dst[t·ldd + r] = src[r·lds + t] for r &lt; rows, t &lt; cols; columns [rows, ldd) of dst are zeroed, except
+    /// column rows, which is 1 when <paramref name="onesColumn"/> (so that a GEMM over dst also sums its other operand).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd)
+    public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd, bool onesColumn = false)
     {
-        if ((long)(rows - 1) * lds + cols > src.Length || (long)(cols - 1) * ldd + ldd > dst.Length || rows > ldd)
+        if ((long)(rows - 1) * lds + cols > src.Length || (long)(cols - 1) * ldd + ldd > dst.Length || rows + (onesColumn ? 1 : 0) > ldd)
             throw new ArgumentException("Transpose buffers are too short.");
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
@@ -177,6 +182,8 @@ public static class KernelSupport
         for (; r0 < rows; r0++)
             for (int t = 0; t < cols; t++) Unsafe.Add(ref d, t * ldd + r0) = Unsafe.Add(ref s, r0 * lds + t);
         for (int t = 0; t < cols; t++) dst.Slice(t * ldd + rows, ldd - rows).Clear();
+        if (onesColumn)
+            for (int t = 0; t < cols; t++) Unsafe.Add(ref d, t * ldd + rows) = 1f;
     }
 
     /// <summary>The classic AVX 8×8 transpose: unpack pairs, shuffle quads, swap 128-bit halves.</summary>
@@ -269,13 +276,21 @@ public static class KernelSupport
         }
     }
 
-    /// <summary>dw[o·depth + r] = total[o·dp + r]; dbias[o] = Σ_b Σ_a dy[b,o,a].</summary>
+    /// <summary>
+    /// dw[o·depth + r] = total[o·dp + r]; dbias[o] = Σ_b Σ_a dy[b,o,a], already in total[o·dp + depth] when
+    /// <paramref name="biasInTotal"/>.
+    /// </summary>
     public static void FinishWeights(in GmShape s, int order, int depth, int dp, ReadOnlySpan<float> total,
-        ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
+        ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias, bool biasInTotal = false)
     {
         for (int o = 0; o < s.OutChannels; o++)
             total.Slice(o * dp, depth).CopyTo(dw.Slice(o * depth, depth));
         if (dbias.IsEmpty) return;
+        if (biasInTotal)
+        {
+            for (int o = 0; o < s.OutChannels; o++) dbias[o] = total[o * dp + depth];
+            return;
+        }
         for (int o = 0; o < s.OutChannels; o++)
         {
             float sum = 0;

@@ -18,11 +18,13 @@ public class KernelTests
     public void Group_law_holds(string group) => Groups.All[group].GroupLaw();
 
     /// <summary>Same inputs, same bits, whatever the thread count (the weight-gradient reduction is chunked independently of it).</summary>
-    [Fact]
-    public void Results_do_not_depend_on_the_thread_count()
+    [Theory]
+    [InlineData(3)]    // backward-input through Z = Wᵀ·dy
+    [InlineData(12)]   // backward-input as a panel pass
+    public void Results_do_not_depend_on_the_thread_count(int inChannels)
     {
         var r = new Random(5);
-        var s = new GmShape(13, 3, 7, ChannelMode.Full);
+        var s = new GmShape(13, inChannels, 7, ChannelMode.Full);
         int l = D5xD5r2.Order;
         var x = Rand.Floats(r, s.Batch * s.InChannels * l);
         var w = Rand.Floats(r, KernelSupport.WeightLength(s, D5xD5r2.KernelSize));
@@ -62,9 +64,10 @@ public sealed class Checks<T> : IGroupChecks where T : IGroupKernel
     public void MatchesDense()
     {
         var r = new Random(T.Order * 31 + T.KernelSize);
-        // Odd sizes; 7 output channels exercise both the 6-row register block and its remainder.
+        // Odd sizes; 7 output channels exercise both the 6-row register block and its remainder; 12 input channels
+        // take full-mode backward-input through the panel pass (3 through Z = Wᵀ·dy).
         foreach (var mode in new[] { ChannelMode.Shared, ChannelMode.Full })
-        foreach (var (batch, inCh, outCh) in new[] { (3, 3, 7), (1, 1, 1), (2, 2, 13) })
+        foreach (var (batch, inCh, outCh) in new[] { (3, 3, 7), (1, 1, 1), (2, 2, 13), (2, 12, 5) })
         foreach (int threads in new[] { 1, 2 })
         {
             var s = new GmShape(batch, inCh, outCh, mode);

@@ -176,6 +176,107 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 15: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 10);
+                }
+                return;
+            case 1: // fast element 12: [0, 4) ← +12, [4, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 0);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 12);
+                }
+                return;
+            case 2: // fast element 13: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 8);
+                }
+                return;
+            case 3: // fast element 3: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 14);
+                }
+                return;
+            case 4: // fast element 0: [0, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8);
+                }
+                return;
+            case 5: // fast element 1: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 12);
+                }
+                return;
+            case 6: // fast element 7: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 2);
+                }
+                return;
+            case 7: // fast element 4: [0, 12) ← +4, [12, 16) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 8);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 12);
+                }
+                return;
+            case 8: // fast element 5: 16 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)

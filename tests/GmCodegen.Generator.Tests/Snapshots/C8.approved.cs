@@ -102,6 +102,41 @@ partial struct C8 : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 7: 1 scattered, [1, 8) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                }
+                return;
+            case 1: // fast element 0: [0, 8) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                }
+                return;
+            case 2: // fast element 1: [0, 7) ← +1, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)

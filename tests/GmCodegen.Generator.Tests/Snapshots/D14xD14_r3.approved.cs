@@ -233,6 +233,163 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 11: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
+                }
+                return;
+            case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
+                    Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
+                }
+                return;
+            case 2: // fast element 12: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 24);
+                }
+                return;
+            case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
+                }
+                return;
+            case 4: // fast element 13: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
+                }
+                return;
+            case 5: // fast element 27: [0, 28) ← reversed from 27
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
+                }
+                return;
+            case 6: // fast element 0: [0, 28) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 24);
+                }
+                return;
+            case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
+                }
+                return;
+            case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
+                }
+                return;
+            case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
+                }
+                return;
+            case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 10, ref d, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 22);
+                    Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
+                }
+                return;
+            case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
+                }
+                return;
+            case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
+                    Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
+                }
+                return;
+            case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
+                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)

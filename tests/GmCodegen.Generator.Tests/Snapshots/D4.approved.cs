@@ -129,6 +129,67 @@ partial struct D4 : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 3: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                }
+                return;
+            case 1: // fast element 7: [0, 8) ← reversed from 7
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 0, ref d, 0);
+                }
+                return;
+            case 2: // fast element 0: [0, 8) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                }
+                return;
+            case 3: // fast element 4: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 1);
+                }
+                return;
+            case 4: // fast element 1: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                }
+                return;
+            case 5: // fast element 5: 8 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)

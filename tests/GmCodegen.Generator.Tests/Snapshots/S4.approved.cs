@@ -126,6 +126,62 @@ partial struct S4 : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 0: [0, 24) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16);
+                }
+                return;
+            case 1: // fast element 6: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 17);
+                }
+                return;
+            case 2: // fast element 9: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 14);
+                }
+                return;
+            case 3: // fast element 18: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 5);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)

@@ -385,6 +385,322 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
         }
     }
 
+    /// <summary>Backward gather through the inverse permutations: dst[f] = src[f·f_j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
+    static void global::GmCodegen.IGroupPlan.GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
+    {
+        switch (j)
+        {
+            case 0: // fast element 0: [0, 24) ← +0
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16);
+                }
+                return;
+            case 1: // fast element 1: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 22);
+                }
+                return;
+            case 2: // fast element 2: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 21);
+                }
+                return;
+            case 3: // fast element 3: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 20);
+                }
+                return;
+            case 4: // fast element 4: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 19);
+                }
+                return;
+            case 5: // fast element 5: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 18);
+                }
+                return;
+            case 6: // fast element 6: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 17);
+                }
+                return;
+            case 7: // fast element 7: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 16);
+                }
+                return;
+            case 8: // fast element 8: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 15);
+                }
+                return;
+            case 9: // fast element 9: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 14);
+                }
+                return;
+            case 10: // fast element 10: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 13);
+                }
+                return;
+            case 11: // fast element 11: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 12);
+                }
+                return;
+            case 12: // fast element 12: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 11);
+                }
+                return;
+            case 13: // fast element 13: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 10);
+                }
+                return;
+            case 14: // fast element 14: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 9);
+                }
+                return;
+            case 15: // fast element 15: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 8);
+                }
+                return;
+            case 16: // fast element 16: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 20);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 23);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 19);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 7);
+                }
+                return;
+            case 17: // fast element 17: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 21);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 22);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 18);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 6);
+                }
+                return;
+            case 18: // fast element 18: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 14);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 5);
+                }
+                return;
+            case 19: // fast element 19: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 15);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 4);
+                }
+                return;
+            case 20: // fast element 20: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 12);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 7);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 3);
+                }
+                return;
+            case 21: // fast element 21: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 13);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 6);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 2);
+                }
+                return;
+            case 22: // fast element 22: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 10);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 17);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 2);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 5);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 9);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 1);
+                }
+                return;
+            case 23: // fast element 23: 24 scattered
+                for (int g = 0; g < rowMap.Length; g++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
+                    ref float d = ref Unsafe.Add(ref dst, g * FS);
+                    Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 21); Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 11);
+                    Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 16);
+                    Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 3);
+                    Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 20); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10); Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 4);
+                    Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 7); Unsafe.Add(ref d, 17) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 18) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 19) = Unsafe.Add(ref s, 8);
+                    Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 0);
+                }
+                return;
+        }
+    }
+
     /// <summary>Backward gather-sum through the inverse permutations: dst[f] += src[f·f_j].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
     static void global::GmCodegen.IGroupPlan.GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst)
