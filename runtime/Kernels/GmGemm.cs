@@ -7,6 +7,8 @@ namespace GmCodegen;
 /// <summary>
 /// The one register-blocked FMA micro-kernel every generated kernel runs on: C[m, 0..n) (+)= Σ_r A[m, r]·B[r, 0..n),
 /// 6 rows × 2 vectors of columns (12 accumulators), A read with arbitrary strides so that Wᵀ needs no copy.
+/// A last row block of 1–4 rows runs a 2- or 4-row instance of the same body, so a remainder costs what it computes
+/// (32 rows = 5 × 6 + 2 is common: O = 32 layers; 49 = 8 × 6 + 1: K = 49 rows of Wᵀ·dy).
 /// </summary>
 public static class GmGemm
 {
@@ -63,32 +65,48 @@ public static class GmGemm
                     hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
     }
 
-    /// <summary>
-    /// One 6 × 2-vector block. A last block of fewer rows reuses its last row for the missing ones (their results are
-    /// computed and dropped), so one straight-line body serves every remainder.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Block(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
         bool hasBias, ref float bias)
     {
+        if (rows > 4) Block<Six>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else if (rows > 2) Block<Four>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else Block<Two>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    /// <summary>Register-block height as a type, so that the JIT compiles one straight-line body per height.</summary>
+    interface IHeight { static abstract int Value { get; } }
+    struct Six : IHeight { public static int Value => 6; }
+    struct Four : IHeight { public static int Value => 4; }
+    struct Two : IHeight { public static int Value => 2; }
+
+    /// <summary>
+    /// One H × 2-vector block (H = 6, 4 or 2; rows ≤ H). Missing rows reuse the last real row (their results are
+    /// computed and dropped), so one body serves every count up to H; rows of the accumulator grid beyond H are
+    /// compiled away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Block<H>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
+        bool hasBias, ref float bias) where H : struct, IHeight
+    {
         int v = Vector<float>.Count;
-        int o1 = Math.Min(1, rows - 1) * lda, o2 = Math.Min(2, rows - 1) * lda, o3 = Math.Min(3, rows - 1) * lda;
-        int o4 = Math.Min(4, rows - 1) * lda, o5 = Math.Min(5, rows - 1) * lda;
+        int last = rows - 1;
+        int o1 = Math.Min(1, last) * lda, o2 = Math.Min(2, last) * lda, o3 = Math.Min(3, last) * lda;
+        int o4 = Math.Min(4, last) * lda, o5 = Math.Min(5, last) * lda;
         Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         if (hasBias)
         {
             // Start from the bias: the same as adding it at the end, without a second pass over C.
-            int last = rows - 1;
             c00 = c01 = new Vector<float>(bias); c10 = c11 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(1, last)));
-            c20 = c21 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(2, last))); c30 = c31 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(3, last)));
-            c40 = c41 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(4, last))); c50 = c51 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(5, last)));
+            if (H.Value > 2) { c20 = c21 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(2, last))); c30 = c31 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(3, last))); }
+            if (H.Value > 4) { c40 = c41 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(4, last))); c50 = c51 = new Vector<float>(Unsafe.Add(ref bias, Math.Min(5, last))); }
         }
         if (accumulate)
         {
             Load(ref c, 0, ldc, rows, v, ref c00, ref c01); Load(ref c, 1, ldc, rows, v, ref c10, ref c11);
-            Load(ref c, 2, ldc, rows, v, ref c20, ref c21); Load(ref c, 3, ldc, rows, v, ref c30, ref c31);
-            Load(ref c, 4, ldc, rows, v, ref c40, ref c41); Load(ref c, 5, ldc, rows, v, ref c50, ref c51);
+            if (H.Value > 2) { Load(ref c, 2, ldc, rows, v, ref c20, ref c21); Load(ref c, 3, ldc, rows, v, ref c30, ref c31); }
+            if (H.Value > 4) { Load(ref c, 4, ldc, rows, v, ref c40, ref c41); Load(ref c, 5, ldc, rows, v, ref c50, ref c51); }
         }
         // Walk A and B by reference increments: no index arithmetic in the loop beyond two adds.
         ref float ak = ref a;
@@ -99,15 +117,22 @@ public static class GmGemm
             var b1 = Vector.LoadUnsafe(ref bk, (nuint)v);
             var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01);
             w = new Vector<float>(Unsafe.Add(ref ak, o1)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11);
-            w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21);
-            w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31);
-            w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41);
-            w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51);
+            if (H.Value > 2)
+            {
+                w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21);
+                w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31);
+            }
+            if (H.Value > 4)
+            {
+                w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41);
+                w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51);
+            }
             ak = ref Unsafe.Add(ref ak, aStep);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        Store(ref c, 0, ldc, rows, v, c00, c01); Store(ref c, 1, ldc, rows, v, c10, c11); Store(ref c, 2, ldc, rows, v, c20, c21);
-        Store(ref c, 3, ldc, rows, v, c30, c31); Store(ref c, 4, ldc, rows, v, c40, c41); Store(ref c, 5, ldc, rows, v, c50, c51);
+        Store(ref c, 0, ldc, rows, v, c00, c01); Store(ref c, 1, ldc, rows, v, c10, c11);
+        if (H.Value > 2) { Store(ref c, 2, ldc, rows, v, c20, c21); Store(ref c, 3, ldc, rows, v, c30, c31); }
+        if (H.Value > 4) { Store(ref c, 4, ldc, rows, v, c40, c41); Store(ref c, 5, ldc, rows, v, c50, c51); }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
