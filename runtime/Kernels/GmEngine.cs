@@ -48,7 +48,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     {
         int depth = channels * K;                                          // reduction length
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
-        int tp = KernelSupport.Padded(tileRows * FS);
+        int tp = KernelSupport.Skewed(tileRows * FS);
         KernelSupport.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
         {
             using var sum = KernelSupport.Rent(channels == 1 && srcChannels > 1 ? L : 0);
@@ -60,13 +60,14 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
                     int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    PackPanel(sb, channels, inverse, row0, rows, panel.Span, n);
+                    int ldp = KernelSupport.Skewed(t);
+                    PackPanel(sb, channels, inverse, row0, rows, panel.Span, ldp);
                     // Whole vector blocks go straight into the output (bias fused); a ragged last tile goes through the tile buffer.
                     bool direct = t == n;
                     var c = direct ? output.Slice(b * m * L + row0 * FS) : tile.Span;
                     int ldc = direct ? L : n;
-                    if (channels > 1 || !TPlan.TryForwardSharedUnrolled(m, n, a, bias, panel.Span, n, c, ldc))
-                        GmGemm.Multiply(m, n, depth, a, depth, 1, panel.Span, n, c, ldc, accumulate: false, bias);
+                    if (channels > 1 || !TPlan.TryForwardSharedUnrolled(m, n, a, bias, panel.Span, ldp, c, ldc))
+                        GmGemm.Multiply(m, n, depth, a, depth, 1, panel.Span, ldp, c, ldc, accumulate: false, bias);
                     if (!direct)
                         for (int o = 0; o < m; o++)
                             tile.Span.Slice(o * n, t).CopyTo(output.Slice((b * m + o) * L + row0 * FS, t));
@@ -93,15 +94,16 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         var shape = s;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
-        int lp = KernelSupport.Padded(L);
+        int lp = KernelSupport.Padded(L);     // columns computed
+        int ld = KernelSupport.Skewed(L);     // row stride of the dy copy and of Z
         KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, dy, w, _, dx) =>
         {
-            using var dyPadded = KernelSupport.Rent(lp == L ? 0 : shape.OutChannels * lp);   // [O, Lp]
-            using var z = KernelSupport.Rent(KernelBlock * lp);                            // [48, Lp]
+            using var dyPadded = KernelSupport.Rent(ld == L ? 0 : shape.OutChannels * ld);   // [O, ld]
+            using var z = KernelSupport.Rent(KernelBlock * ld);                            // [48, ld]
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
-                if (lp != L) dyb = KernelSupport.PadRows(dyb, shape.OutChannels, L, lp, dyPadded.Span);
+                if (ld != L) dyb = KernelSupport.PadRows(dyb, shape.OutChannels, L, ld, dyPadded.Span);
                 // Rows r = i·K + k of Z = Wᵀ·dy[b] (Wᵀ read in place: lda = 1, step = depth) in blocks of 48 across
                 // channels, so the micro-kernel's row blocks stay full even for small K; each row is then gathered
                 // through the inverse permutation into dx[b, i] while the block is still in L2.
@@ -112,11 +114,11 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 for (int r0 = 0; r0 < depth; r0 += KernelBlock)
                 {
                     int rb = Math.Min(KernelBlock, depth - r0);
-                    GmGemm.Multiply(rb, lp, shape.OutChannels, w.Slice(r0), 1, depth, dyb, lp, z.Span, lp, accumulate: false);
+                    GmGemm.Multiply(rb, lp, shape.OutChannels, w.Slice(r0), 1, depth, dyb, ld, z.Span, ld, accumulate: false);
                     for (int r = r0; r < r0 + rb; r++)
                     {
                         int i = r / K, k = r - i * K;
-                        TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (r - r0) * lp),
+                        TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (r - r0) * ld),
                             TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS, NS), ref Unsafe.Add(ref dxr, i * L));
                     }
                 }

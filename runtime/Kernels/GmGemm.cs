@@ -44,7 +44,7 @@ public static class GmGemm
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float biasRef = ref MemoryMarshal.GetReference(rowBias);
         bool hasBias = !rowBias.IsEmpty;
-        if (!accumulate && (long)depth * n <= KernelSupport.PanelFloats && ldb == n)
+        if (!accumulate && (long)depth * ldb <= KernelSupport.PanelFloats)
         {
             // Overwriting C from a packed B that fits in L2 (the panel passes): row blocks outside, so each block of A
             // stays in L1 and every row of C is written front to back — a few store streams instead of one per row
