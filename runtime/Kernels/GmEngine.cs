@@ -144,10 +144,11 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         var shape = s;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
-        int dp = KernelSupport.Padded(depth);
-        // When the padding of Pᵀ has a free column, make it ones: the GEMM then also sums dy, i.e. dbias, instead of
-        // a second pass over dy (which is 126 MB on cifar-first).
-        bool fuseBias = !dbias.IsEmpty && depth < dp;
+        // Pᵀ gets one more column, of ones, when dbias is wanted: the GEMM then also sums dy, instead of a second pass
+        // over dy (126 MB on cifar-first); columns are padded to whole vectors (GmGemm runs a one-vector last strip).
+        bool fuseBias = !dbias.IsEmpty;
+        int v = System.Numerics.Vector<float>.Count;
+        int dp = (depth + (fuseBias ? 1 : 0) + v - 1) / v * v;
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
         int tp = KernelSupport.Padded(tileRows * FS);
         using var total = KernelSupport.Rent(shape.OutChannels * dp);   // [O, R padded]
@@ -170,7 +171,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 }
             }
         });
-        KernelSupport.FinishWeights(s, L, depth, dp, total.Span, dy, dw, dbias, biasInTotal: fuseBias);
+        KernelSupport.FinishWeights(s, depth, dp, total.Span, dw, dbias);
     }
 
     /// <summary>The panel's source channels: x[b] itself, or for shared weights over several inputs, Σ_i x[b,i,·].</summary>

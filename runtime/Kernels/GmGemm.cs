@@ -7,8 +7,9 @@ namespace GmCodegen;
 /// <summary>
 /// The one register-blocked FMA micro-kernel every generated kernel runs on: C[m, 0..n) (+)= Σ_r A[m, r]·B[r, 0..n),
 /// 6 rows × 2 vectors of columns (12 accumulators), A read with arbitrary strides so that Wᵀ needs no copy.
-/// A last row block of 1–4 rows runs a 2- or 4-row instance of the same body, so a remainder costs what it computes
-/// (32 rows = 5 × 6 + 2 is common: O = 32 layers; 49 = 8 × 6 + 1: K = 49 rows of Wᵀ·dy).
+/// A last row block of 1–4 rows runs a 2- or 4-row instance of the same body, and a last column strip of one vector
+/// a one-vector instance, so remainders cost what they compute (32 rows = 5 × 6 + 2 for O = 32 layers; 49 = 8 × 6 + 1
+/// rows of Wᵀ·dy for K = 49; 56 = 3 × 16 + 8 columns of dW for K = 49 plus the bias column).
 /// </summary>
 public static class GmGemm
 {
@@ -16,7 +17,7 @@ public static class GmGemm
     public const int Rows = 6;
 
     /// <param name="m">rows of C</param>
-    /// <param name="n">columns of C, a multiple of 2·Vector&lt;float&gt;.Count (<see cref="KernelSupport.Padded"/>)</param>
+    /// <param name="n">columns of C, a multiple of Vector&lt;float&gt;.Count</param>
     /// <param name="depth">reduction length</param>
     /// <param name="a">A[i, r] at a[i·lda + r·aStep]</param>
     /// <param name="lda">A's row stride</param>
@@ -32,7 +33,7 @@ public static class GmGemm
     {
         int v = Vector<float>.Count;
         if (m <= 0 || n <= 0) return;
-        if (n % (2 * v) != 0) throw new ArgumentException($"n = {n} must be a multiple of {2 * v}.", nameof(n));
+        if (n % v != 0) throw new ArgumentException($"n = {n} must be a multiple of {v}.", nameof(n));
         if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Fill(rowBias.IsEmpty ? 0f : rowBias[i]); return; }
         if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
         if ((long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
@@ -51,7 +52,7 @@ public static class GmGemm
             // of C (5-8 % on the forwards; accumulating GEMMs measured slightly slower this way).
             for (int i0 = 0; i0 < m; i0 += Rows)
                 for (int j = 0; j < n; j += 2 * v)
-                    Block(Math.Min(Rows, m - i0), depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
+                    Block(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
                         ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
                         hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
             return;
@@ -60,34 +61,43 @@ public static class GmGemm
         // of A, which matters when B is read in place with a long row stride (Wᵀ·dy in backward-input).
         for (int j = 0; j < n; j += 2 * v)
             for (int i0 = 0; i0 < m; i0 += Rows)
-                Block(Math.Min(Rows, m - i0), depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
+                Block(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
                     ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
                     hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Block(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
-        bool hasBias, ref float bias)
+    static void Block(int rows, bool wide, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc,
+        bool accumulate, bool hasBias, ref float bias)
     {
-        if (rows > 4) Block<Six>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
-        else if (rows > 2) Block<Four>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
-        else Block<Two>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        if (wide) Block<Two>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else Block<One>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
     }
 
-    /// <summary>Register-block height as a type, so that the JIT compiles one straight-line body per height.</summary>
-    interface IHeight { static abstract int Value { get; } }
-    struct Six : IHeight { public static int Value => 6; }
-    struct Four : IHeight { public static int Value => 4; }
-    struct Two : IHeight { public static int Value => 2; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Block<W>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc,
+        bool accumulate, bool hasBias, ref float bias) where W : struct, ISize
+    {
+        if (rows > 4) Block<Six, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else if (rows > 2) Block<Four, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        else Block<Two, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+    }
+
+    /// <summary>Register-block height (rows) or width (vectors) as a type: the JIT compiles one straight-line body per size.</summary>
+    interface ISize { static abstract int Value { get; } }
+    struct Six : ISize { public static int Value => 6; }
+    struct Four : ISize { public static int Value => 4; }
+    struct Two : ISize { public static int Value => 2; }
+    struct One : ISize { public static int Value => 1; }
 
     /// <summary>
-    /// One H × 2-vector block (H = 6, 4 or 2; rows ≤ H). Missing rows reuse the last real row (their results are
+    /// One H × W-vector block (H = 6, 4 or 2, rows ≤ H; W = 2 or 1). Missing rows reuse the last real row (their results are
     /// computed and dropped), so one body serves every count up to H; rows of the accumulator grid beyond H are
     /// compiled away.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block<H>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
-        bool hasBias, ref float bias) where H : struct, IHeight
+    static void Block<H, W>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
+        bool hasBias, ref float bias) where H : struct, ISize where W : struct, ISize
     {
         int v = Vector<float>.Count;
         int last = rows - 1;
@@ -104,9 +114,9 @@ public static class GmGemm
         }
         if (accumulate)
         {
-            Load(ref c, 0, ldc, rows, v, ref c00, ref c01); Load(ref c, 1, ldc, rows, v, ref c10, ref c11);
-            if (H.Value > 2) { Load(ref c, 2, ldc, rows, v, ref c20, ref c21); Load(ref c, 3, ldc, rows, v, ref c30, ref c31); }
-            if (H.Value > 4) { Load(ref c, 4, ldc, rows, v, ref c40, ref c41); Load(ref c, 5, ldc, rows, v, ref c50, ref c51); }
+            Load<W>(ref c, 0, ldc, rows, v, ref c00, ref c01); Load<W>(ref c, 1, ldc, rows, v, ref c10, ref c11);
+            if (H.Value > 2) { Load<W>(ref c, 2, ldc, rows, v, ref c20, ref c21); Load<W>(ref c, 3, ldc, rows, v, ref c30, ref c31); }
+            if (H.Value > 4) { Load<W>(ref c, 4, ldc, rows, v, ref c40, ref c41); Load<W>(ref c, 5, ldc, rows, v, ref c50, ref c51); }
         }
         // Walk A and B by reference increments: no index arithmetic in the loop beyond two adds.
         ref float ak = ref a;
@@ -114,40 +124,40 @@ public static class GmGemm
         for (int r = 0; r < depth; r++)
         {
             var b0 = Vector.LoadUnsafe(ref bk);
-            var b1 = Vector.LoadUnsafe(ref bk, (nuint)v);
-            var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); c01 = Vector.FusedMultiplyAdd(w, b1, c01);
-            w = new Vector<float>(Unsafe.Add(ref ak, o1)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); c11 = Vector.FusedMultiplyAdd(w, b1, c11);
+            var b1 = W.Value > 1 ? Vector.LoadUnsafe(ref bk, (nuint)v) : default;
+            var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); if (W.Value > 1) c01 = Vector.FusedMultiplyAdd(w, b1, c01);
+            w = new Vector<float>(Unsafe.Add(ref ak, o1)); c10 = Vector.FusedMultiplyAdd(w, b0, c10); if (W.Value > 1) c11 = Vector.FusedMultiplyAdd(w, b1, c11);
             if (H.Value > 2)
             {
-                w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); c21 = Vector.FusedMultiplyAdd(w, b1, c21);
-                w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); c31 = Vector.FusedMultiplyAdd(w, b1, c31);
+                w = new Vector<float>(Unsafe.Add(ref ak, o2)); c20 = Vector.FusedMultiplyAdd(w, b0, c20); if (W.Value > 1) c21 = Vector.FusedMultiplyAdd(w, b1, c21);
+                w = new Vector<float>(Unsafe.Add(ref ak, o3)); c30 = Vector.FusedMultiplyAdd(w, b0, c30); if (W.Value > 1) c31 = Vector.FusedMultiplyAdd(w, b1, c31);
             }
             if (H.Value > 4)
             {
-                w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); c41 = Vector.FusedMultiplyAdd(w, b1, c41);
-                w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); c51 = Vector.FusedMultiplyAdd(w, b1, c51);
+                w = new Vector<float>(Unsafe.Add(ref ak, o4)); c40 = Vector.FusedMultiplyAdd(w, b0, c40); if (W.Value > 1) c41 = Vector.FusedMultiplyAdd(w, b1, c41);
+                w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); if (W.Value > 1) c51 = Vector.FusedMultiplyAdd(w, b1, c51);
             }
             ak = ref Unsafe.Add(ref ak, aStep);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
-        Store(ref c, 0, ldc, rows, v, c00, c01); Store(ref c, 1, ldc, rows, v, c10, c11);
-        if (H.Value > 2) { Store(ref c, 2, ldc, rows, v, c20, c21); Store(ref c, 3, ldc, rows, v, c30, c31); }
-        if (H.Value > 4) { Store(ref c, 4, ldc, rows, v, c40, c41); Store(ref c, 5, ldc, rows, v, c50, c51); }
+        Store<W>(ref c, 0, ldc, rows, v, c00, c01); Store<W>(ref c, 1, ldc, rows, v, c10, c11);
+        if (H.Value > 2) { Store<W>(ref c, 2, ldc, rows, v, c20, c21); Store<W>(ref c, 3, ldc, rows, v, c30, c31); }
+        if (H.Value > 4) { Store<W>(ref c, 4, ldc, rows, v, c40, c41); Store<W>(ref c, 5, ldc, rows, v, c50, c51); }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Load(ref float c, int row, int ldc, int rows, int v, ref Vector<float> lo, ref Vector<float> hi)
+    static void Load<W>(ref float c, int row, int ldc, int rows, int v, ref Vector<float> lo, ref Vector<float> hi) where W : struct, ISize
     {
         if (row >= rows) return;
         lo = Vector.LoadUnsafe(ref c, (nuint)(row * ldc));
-        hi = Vector.LoadUnsafe(ref c, (nuint)(row * ldc + v));
+        if (W.Value > 1) hi = Vector.LoadUnsafe(ref c, (nuint)(row * ldc + v));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(ref float c, int row, int ldc, int rows, int v, Vector<float> lo, Vector<float> hi)
+    static void Store<W>(ref float c, int row, int ldc, int rows, int v, Vector<float> lo, Vector<float> hi) where W : struct, ISize
     {
         if (row >= rows) return;
         lo.StoreUnsafe(ref c, (nuint)(row * ldc));
-        hi.StoreUnsafe(ref c, (nuint)(row * ldc + v));
+        if (W.Value > 1) hi.StoreUnsafe(ref c, (nuint)(row * ldc + v));
     }
 }

@@ -287,28 +287,13 @@ public static class KernelSupport
         }
     }
 
-    /// <summary>
-    /// dw[o·depth + r] = total[o·dp + r]; dbias[o] = Σ_b Σ_a dy[b,o,a], already in total[o·dp + depth] when
-    /// <paramref name="biasInTotal"/>.
-    /// </summary>
-    public static void FinishWeights(in GmShape s, int order, int depth, int dp, ReadOnlySpan<float> total,
-        ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias, bool biasInTotal = false)
+    /// <summary>dw[o·depth + r] = total[o·dp + r]; dbias[o] = total[o·dp + depth] (the GEMM's column of ones).</summary>
+    public static void FinishWeights(in GmShape s, int depth, int dp, ReadOnlySpan<float> total, Span<float> dw, Span<float> dbias)
     {
         for (int o = 0; o < s.OutChannels; o++)
             total.Slice(o * dp, depth).CopyTo(dw.Slice(o * depth, depth));
-        if (dbias.IsEmpty) return;
-        if (biasInTotal)
-        {
+        if (!dbias.IsEmpty)
             for (int o = 0; o < s.OutChannels; o++) dbias[o] = total[o * dp + depth];
-            return;
-        }
-        for (int o = 0; o < s.OutChannels; o++)
-        {
-            float sum = 0;
-            for (int b = 0; b < s.Batch; b++)
-                sum += System.Numerics.Tensors.TensorPrimitives.Sum(dy.Slice((b * s.OutChannels + o) * order, order));
-            dbias[o] = sum;
-        }
     }
 }
 

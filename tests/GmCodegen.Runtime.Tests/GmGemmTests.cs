@@ -21,10 +21,10 @@ public class GmGemmTests
     public static TheoryData<int, int, int, bool> Shapes()
     {
         var data = new TheoryData<int, int, int, bool>();
-        // Every row remainder of the 6-row block (and the 2- and 4-row bodies), depths around the panel-size switch
+        // Every row remainder of the 6-row block (2- and 4-row bodies), one-vector last strips, sizes either side of the panel-size switch
         // between row-blocks-outside and strips-outside, and the layer shapes that motivated them (32, 49 rows).
         foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7, 11, 32, 49 })
-        foreach (var (n, depth) in new[] { (16, 1), (48, 9), (96, 49), (2048, 20) })
+        foreach (var (n, depth) in new[] { (16, 1), (8, 3), (48, 9), (56, 49), (96, 49), (2048, 20), (2040, 20) })
             data.Add(m, n, depth, m % 2 == 0);
         data.Add(13, 32, 0, false);
         return data;
@@ -63,7 +63,7 @@ public class GmGemmTests
     public void Multiply_rejects_bad_arguments()
     {
         var ok = new float[64];
-        Assert.Equal("n", Assert.Throws<ArgumentException>(() => GmGemm.Multiply(1, 8, 1, ok, 1, 1, ok, 16, ok, 16, false)).ParamName);
+        Assert.Equal("n", Assert.Throws<ArgumentException>(() => GmGemm.Multiply(1, 12, 1, ok, 1, 1, ok, 16, ok, 16, false)).ParamName);
         Assert.Equal("a", Assert.Throws<ArgumentException>(() => GmGemm.Multiply(2, 16, 2, new float[3], 2, 1, ok, 16, ok, 16, false)).ParamName);
         Assert.Equal("b", Assert.Throws<ArgumentException>(() => GmGemm.Multiply(1, 16, 5, ok, 5, 1, ok, 16, ok, 16, false)).ParamName);
         Assert.Equal("c", Assert.Throws<ArgumentException>(() => GmGemm.Multiply(5, 16, 1, ok, 1, 1, ok, 16, ok, 16, false)).ParamName);
