@@ -175,7 +175,19 @@ public static class Report
             if (!s.Rows.Any(r => r.Impl == "generated"))
                 sb.AppendLine("Pending: the generator does not emit kernels yet, so no target can be evaluated. The peers, the naive kernel and the roofline above are the baseline the targets are measured against.");
             else
-                sb.Append(Targets(s, o, Peak));
+            {
+                sb.AppendLine("### From the median call (the headline)");
+                sb.AppendLine();
+                sb.Append(Targets(s, o, Peak, fastest: false));
+                sb.AppendLine();
+                sb.AppendLine("### From the fastest call of each side");
+                sb.AppendLine();
+                sb.AppendLine("The same ratios from every implementation's fastest call (BenchmarkDotNet's minimum for ours, the fastest timed call for libtorch's). " +
+                    "On this VM the timings of a pass are often bimodal (see the histograms in the log): other tenants of the host slow whole stretches of a run, " +
+                    "2-thread runs most, so the median can measure the neighbours; the fastest call is what the code does when it has the machine.");
+                sb.AppendLine();
+                sb.Append(Targets(s, o, Peak, fastest: true));
+            }
             sb.AppendLine();
         }
         if (e2e.Length > 0)
@@ -244,17 +256,17 @@ public static class Report
         return sb.ToString();
     }
 
-    static string Targets(SuiteOutput s, Options o, Func<int, double> peak)
+    static string Targets(SuiteOutput s, Options o, Func<int, double> peak, bool fastest)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("2 threads unless said; from this one run.");
+        sb.AppendLine($"2 threads unless said; from this one run; {(fastest ? "fastest" : "median")} call of each implementation.");
         sb.AppendLine();
         sb.AppendLine("| config | fwd % peak (≥70) | bwd-in % (≥50) | bwd-w % (≥50) | vs best torch-ref sum (≥4×) | vs same +tunables (≥2.5×) | vs conv2d fwd (≥1×) | vs conv2d sum (≥1×) | vs naive sum (≥5×, 1T) | torch-ref extra / ours (≥100×) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var c in o.Configs)
         {
             Row? R(string impl, int t, string pass, bool tun = false) => s.Rows.FirstOrDefault(r => r.Config == c.Name && r.Impl == impl && r.Threads == t && r.Pass == pass && r.Tunables == tun);
-            double T(string impl, int t, string pass, bool tun = false) => R(impl, t, pass, tun)?.MedianMs ?? double.NaN;
+            double T(string impl, int t, string pass, bool tun = false) => (fastest ? R(impl, t, pass, tun)?.MinMs : R(impl, t, pass, tun)?.MedianMs) ?? double.NaN;
             double Sum(string impl, int t, bool tun = false) => T(impl, t, Passes.Fwd, tun) + T(impl, t, Passes.BwdIn, tun) + T(impl, t, Passes.BwdW, tun);
             double Pct(string pass) => 100 * c.PassFlops / (T("generated", 2, pass) * 1e6) / peak(2);
             double gs = Sum("generated", 2);
