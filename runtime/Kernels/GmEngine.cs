@@ -180,7 +180,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
 
     /// <summary>
     /// Panel row i·K + k = gather k (through h_k⁻¹, or h_k when inverse) of rows [row0, row0+rows) of source channel
-    /// i, zero-padded to tp: the K shifted copies of every channel for one position tile.
+    /// i (row stride tp), zero-padded to whole vector blocks: the K shifted copies of every channel for one position tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackPanel(ReadOnlySpan<float> src, int channels, bool inverse, int row0, int rows, Span<float> panel, int tp)
@@ -200,7 +200,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 else
                     TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
                         ref MemoryMarshal.GetReference(dst));
-                dst.Slice(t).Clear();
+                dst.Slice(t, KernelSupport.Padded(t) - t).Clear();   // the GEMM's columns; the stride's skew gap is never read
             }
         }
     }
