@@ -46,6 +46,9 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     static void PanelPass(int batch, ReadOnlySpan<float> src, int srcChannels, int channels, bool inverse,
         ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> output)
     {
+        if (channels > 1 && (inverse ? InverseShifts : ForwardShifts) is { } shifts
+            && ShiftedPanelPass(batch, src, channels, inverse, shifts, a, m, bias, output))
+            return;
         int depth = channels * K;                                          // reduction length
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
         int tp = KernelSupport.Skewed(tileRows * FS);
@@ -127,6 +130,91 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     dxb.Slice(0, L).CopyTo(dx.Slice((b * shape.InChannels + c) * L, L));
             }
         });
+    }
+
+    /// <summary>
+    /// Per kernel element k, the shift d_k when every slow row map is a cyclic shift, s ↦ s + d_k mod |S| (S = C_n: the
+    /// C32 x C32 and C64 x C64 layers), d_k in (-|S|/2, |S|/2]; null otherwise.
+    /// </summary>
+    static readonly int[]? ForwardShifts = Shifts(TPlan.SlowForward), InverseShifts = Shifts(TPlan.SlowBackward);
+
+    static int[]? Shifts(ReadOnlySpan<int> slow)
+    {
+        var d = new int[K];
+        for (int k = 0; k < K; k++)
+        {
+            var map = slow.Slice(TPlan.KernelSlow[k] * NS, NS);
+            int shift = map[0];
+            for (int s = 0; s < NS; s++)
+                if (map[s] != (s + shift) % NS) return null;
+            d[k] = shift > NS / 2 ? shift - NS : shift;
+        }
+        return d;
+    }
+
+    /// <summary>
+    /// <see cref="PanelPass"/> for several channels when the slow row maps are shifts: panel row (i, k) is then the
+    /// F-permutation KernelFast[k] of channel i over a window of rows, moved by d_k rows. So each channel is gathered
+    /// once per distinct fast permutation over the union of its windows, and the GEMM reads panel row (i, k) at its
+    /// offset there — on C32 x C32 radius 1 with 8-row tiles, 30 gathered rows per channel instead of 72. Returns false,
+    /// doing nothing, when the windows would not save a quarter of the gathers (one-row tiles: plume's 120 channels).
+    /// </summary>
+    static bool ShiftedPanelPass(int batch, ReadOnlySpan<float> src, int channels, bool inverse, int[] shifts,
+        ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        int depth = channels * K;
+        var fast = TPlan.KernelFast.ToArray().Distinct().ToArray();          // the distinct fast permutations j
+        var lo = fast.Select(j => Enumerable.Range(0, K).Where(k => TPlan.KernelFast[k] == j).Min(k => shifts[k])).ToArray();
+        var hi = fast.Select(j => Enumerable.Range(0, K).Where(k => TPlan.KernelFast[k] == j).Max(k => shifts[k])).ToArray();
+        int extra = Enumerable.Range(0, fast.Length).Sum(f => hi[f] - lo[f]);
+        var fastOf = Enumerable.Range(0, K).Select(k => Array.IndexOf(fast, TPlan.KernelFast[k])).ToArray();
+        // A channel's windows take (rows·|fast| + extra)·|F| floats; all channels together stay within the panel budget.
+        int tileRows = KernelSupport.TileRowsOf((KernelSupport.PanelFloats / (channels * FS) - extra) / fast.Length, FS, NS);
+        if (4 * (tileRows * fast.Length + extra) > 3 * K * tileRows) return false;
+        int window = (tileRows * fast.Length + extra) * FS;                 // floats per channel
+        KernelSupport.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
+        {
+            using var windows = KernelSupport.Rent(channels * window + 2 * System.Numerics.Vector<float>.Count);
+            using var tile = KernelSupport.Rent(m * KernelSupport.Padded(tileRows * FS));
+            var rowMap = new int[tileRows + extra];
+            var start = new int[fast.Length];
+            var rowsOf = new int[depth];
+            for (int b = b0; b < b1; b++)
+            {
+                var sb = src.Slice(b * channels * L, channels * L);
+                for (int row0 = 0; row0 < NS; row0 += tileRows)
+                {
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
+                    // Windows of channel i: for each fast permutation f, rows row0 + lo_f .. row0 + rows + hi_f (cyclic).
+                    for (int f = 0, at = 0; f < fast.Length; at += (rows + hi[f] - lo[f]) * FS, f++) start[f] = at;
+                    for (int i = 0; i < channels; i++)
+                    {
+                        ref float s = ref MemoryMarshal.GetReference(sb.Slice(i * L, L));
+                        for (int f = 0; f < fast.Length; f++)
+                        {
+                            int count = rows + hi[f] - lo[f];
+                            for (int e = 0; e < count; e++) rowMap[e] = ((row0 + lo[f] + e) % NS + NS) % NS;
+                            ref float dst = ref windows.Span[i * window + start[f]];
+                            if (inverse) TPlan.GatherBackward(fast[f], ref s, rowMap.AsSpan(0, count), ref dst);
+                            else TPlan.GatherForward(fast[f], ref s, rowMap.AsSpan(0, count), ref dst);
+                        }
+                    }
+                    // Panel row i·K + k starts d_k - lo_f rows into window f of channel i; the tail [t, n) reads the
+                    // next rows' values, which only reach C's dropped columns.
+                    for (int i = 0; i < channels; i++)
+                        for (int k = 0; k < K; k++)
+                            rowsOf[i * K + k] = i * window + start[fastOf[k]] + (shifts[k] - lo[fastOf[k]]) * FS;
+                    bool direct = t == n;
+                    var c = direct ? output.Slice(b * m * L + row0 * FS) : tile.Span;
+                    int ldc = direct ? L : n;
+                    GmGemm.Multiply(m, n, depth, a, depth, 1, windows.Span, rowsOf, c, ldc, accumulate: false, bias);
+                    if (!direct)
+                        for (int o = 0; o < m; o++)
+                            tile.Span.Slice(o * n, t).CopyTo(output.Slice((b * m + o) * L + row0 * FS, t));
+                }
+            }
+        });
+        return true;
     }
 
     /// <summary>

@@ -31,29 +31,62 @@ public static class GmGemm
     public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
+        if (depth > 0 && (long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
+        if (!Check(m, n, depth, a, lda, aStep, c, ldc, accumulate, rowBias)) return;
+        Core<Strided>(m, n, depth, a, lda, aStep, b, ldb, ref Unsafe.NullRef<int>(), c, ldc, accumulate, rowBias, bFitsL2: (long)depth * ldb <= KernelSupport.PanelFloats);
+    }
+
+    /// <summary>
+    /// The same product with B's rows anywhere in <paramref name="b"/>: B[r, j] at b[bRows[r] + j] (rows may overlap).
+    /// B is taken to be L2-resident (a packed buffer).
+    /// </summary>
+    public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, ReadOnlySpan<int> bRows,
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
+    {
+        if (bRows.Length < depth) throw new ArgumentException("One B row offset per reduction step is needed.", nameof(bRows));
+        foreach (int off in bRows.Slice(0, depth))
+            if (off < 0 || (long)off + n > b.Length) throw new ArgumentException($"B row offset {off} is out of range.", nameof(bRows));
+        if (!Check(m, n, depth, a, lda, aStep, c, ldc, accumulate, rowBias)) return;
+        Core<Offsets>(m, n, depth, a, lda, aStep, b, 0, ref MemoryMarshal.GetReference(bRows), c, ldc, accumulate, rowBias, bFitsL2: true);
+    }
+
+    /// <summary>Validates the shared arguments; false when there is nothing to multiply (C is then already final).</summary>
+    static bool Check(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias)
+    {
         int v = Vector<float>.Count;
-        if (m <= 0 || n <= 0) return;
+        if (m <= 0 || n <= 0) return false;
         if (n % v != 0) throw new ArgumentException($"n = {n} must be a multiple of {v}.", nameof(n));
-        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Fill(rowBias.IsEmpty ? 0f : rowBias[i]); return; }
-        if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
-        if ((long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
         if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException("C is too short.", nameof(c));
         if (!rowBias.IsEmpty && (rowBias.Length < m || accumulate))
             throw new ArgumentException("A row bias needs one value per row and overwriting mode.", nameof(rowBias));
+        if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Fill(rowBias.IsEmpty ? 0f : rowBias[i]); return false; }
+        if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
+        return true;
+    }
+
+    /// <summary>How B's rows are found: a fixed stride, or a table of offsets.</summary>
+    interface IRowAddressing { static abstract bool Table { get; } }
+    struct Strided : IRowAddressing { public static bool Table => false; }
+    struct Offsets : IRowAddressing { public static bool Table => true; }
+
+    static void Core<TB>(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb, ref int bRows,
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias, bool bFitsL2) where TB : struct, IRowAddressing
+    {
+        int v = Vector<float>.Count;
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float biasRef = ref MemoryMarshal.GetReference(rowBias);
         bool hasBias = !rowBias.IsEmpty;
-        if (!accumulate && (long)depth * ldb <= KernelSupport.PanelFloats)
+        if (!accumulate && bFitsL2)
         {
             // Overwriting C from a packed B that fits in L2 (the panel passes): row blocks outside, so each block of A
             // stays in L1 and every row of C is written front to back — a few store streams instead of one per row
             // of C (5-8 % on the forwards; accumulating GEMMs measured slightly slower this way).
             for (int i0 = 0; i0 < m; i0 += Rows)
                 for (int j = 0; j < n; j += 2 * v)
-                    Block(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
-                        ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
+                    Block<TB>(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
+                        ref Unsafe.Add(ref br, j), ldb, ref bRows, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
                         hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
             return;
         }
@@ -61,26 +94,26 @@ public static class GmGemm
         // of A, which matters when B is read in place with a long row stride (Wᵀ·dy in backward-input).
         for (int j = 0; j < n; j += 2 * v)
             for (int i0 = 0; i0 < m; i0 += Rows)
-                Block(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
-                    ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
+                Block<TB>(Math.Min(Rows, m - i0), n - j > v, depth, ref Unsafe.Add(ref ar, i0 * lda), lda, aStep,
+                    ref Unsafe.Add(ref br, j), ldb, ref bRows, ref Unsafe.Add(ref cr, i0 * ldc + j), ldc, accumulate,
                     hasBias, ref Unsafe.Add(ref biasRef, hasBias ? i0 : 0));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Block(int rows, bool wide, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc,
-        bool accumulate, bool hasBias, ref float bias)
+    static void Block<TB>(int rows, bool wide, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref int bRows, ref float c, int ldc,
+        bool accumulate, bool hasBias, ref float bias) where TB : struct, IRowAddressing
     {
-        if (wide) Block<Two>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
-        else Block<One>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        if (wide) Block<Two, TB>(rows, depth, ref a, lda, aStep, ref b, ldb, ref bRows, ref c, ldc, accumulate, hasBias, ref bias);
+        else Block<One, TB>(rows, depth, ref a, lda, aStep, ref b, ldb, ref bRows, ref c, ldc, accumulate, hasBias, ref bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Block<W>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc,
-        bool accumulate, bool hasBias, ref float bias) where W : struct, ISize
+    static void Block<W, TB>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref int bRows, ref float c, int ldc,
+        bool accumulate, bool hasBias, ref float bias) where W : struct, ISize where TB : struct, IRowAddressing
     {
-        if (rows > 4) Block<Six, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
-        else if (rows > 2) Block<Four, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
-        else Block<Two, W>(rows, depth, ref a, lda, aStep, ref b, ldb, ref c, ldc, accumulate, hasBias, ref bias);
+        if (rows > 4) Block<Six, W, TB>(rows, depth, ref a, lda, aStep, ref b, ldb, ref bRows, ref c, ldc, accumulate, hasBias, ref bias);
+        else if (rows > 2) Block<Four, W, TB>(rows, depth, ref a, lda, aStep, ref b, ldb, ref bRows, ref c, ldc, accumulate, hasBias, ref bias);
+        else Block<Two, W, TB>(rows, depth, ref a, lda, aStep, ref b, ldb, ref bRows, ref c, ldc, accumulate, hasBias, ref bias);
     }
 
     /// <summary>Register-block height (rows) or width (vectors) as a type: the JIT compiles one straight-line body per size.</summary>
@@ -96,8 +129,8 @@ public static class GmGemm
     /// compiled away.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block<H, W>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref float c, int ldc, bool accumulate,
-        bool hasBias, ref float bias) where H : struct, ISize where W : struct, ISize
+    static void Block<H, W, TB>(int rows, int depth, ref float a, int lda, int aStep, ref float b, int ldb, ref int bRows, ref float c, int ldc,
+        bool accumulate, bool hasBias, ref float bias) where H : struct, ISize where W : struct, ISize where TB : struct, IRowAddressing
     {
         int v = Vector<float>.Count;
         int last = rows - 1;
@@ -118,11 +151,12 @@ public static class GmGemm
             if (H.Value > 2) { Load<W>(ref c, 2, ldc, rows, v, ref c20, ref c21); Load<W>(ref c, 3, ldc, rows, v, ref c30, ref c31); }
             if (H.Value > 4) { Load<W>(ref c, 4, ldc, rows, v, ref c40, ref c41); Load<W>(ref c, 5, ldc, rows, v, ref c50, ref c51); }
         }
-        // Walk A and B by reference increments: no index arithmetic in the loop beyond two adds.
+        // Walk A and B by reference increments (or B through its row table): no index arithmetic beyond two adds.
         ref float ak = ref a;
         ref float bk = ref b;
         for (int r = 0; r < depth; r++)
         {
+            if (TB.Table) bk = ref Unsafe.Add(ref b, Unsafe.Add(ref bRows, r));
             var b0 = Vector.LoadUnsafe(ref bk);
             var b1 = W.Value > 1 ? Vector.LoadUnsafe(ref bk, (nuint)v) : default;
             var w = new Vector<float>(ak); c00 = Vector.FusedMultiplyAdd(w, b0, c00); if (W.Value > 1) c01 = Vector.FusedMultiplyAdd(w, b1, c01);
@@ -138,7 +172,7 @@ public static class GmGemm
                 w = new Vector<float>(Unsafe.Add(ref ak, o5)); c50 = Vector.FusedMultiplyAdd(w, b0, c50); if (W.Value > 1) c51 = Vector.FusedMultiplyAdd(w, b1, c51);
             }
             ak = ref Unsafe.Add(ref ak, aStep);
-            bk = ref Unsafe.Add(ref bk, ldb);
+            if (!TB.Table) bk = ref Unsafe.Add(ref bk, ldb);
         }
         Store<W>(ref c, 0, ldc, rows, v, c00, c01); Store<W>(ref c, 1, ldc, rows, v, c10, c11);
         if (H.Value > 2) { Store<W>(ref c, 2, ldc, rows, v, c20, c21); Store<W>(ref c, 3, ldc, rows, v, c30, c31); }

@@ -91,11 +91,14 @@ public static class KernelSupport
     /// panel stays L2-resident (≈ 128 KiB), and where the group allows a multiple of the rows that make the tile a
     /// whole number of vector blocks, so that results can be stored straight into the output.
     /// </summary>
-    public static int TileRows(int depth, int fastOrder, int slowOrder)
+    public static int TileRows(int depth, int fastOrder, int slowOrder) =>
+        TileRowsOf(PanelFloats / Math.Max(1, depth * fastOrder), fastOrder, slowOrder);
+
+    /// <summary><see cref="TileRows"/> given how many rows fit the panel budget.</summary>
+    public static int TileRowsOf(int fit, int fastOrder, int slowOrder)
     {
         int block = 2 * System.Numerics.Vector<float>.Count;
         int min = (block + fastOrder - 1) / fastOrder;
-        int fit = PanelFloats / Math.Max(1, depth * fastOrder);
         int rows = Math.Clamp(Math.Max(min, fit), 1, Math.Max(1, slowOrder));
         int step = block / Gcd(fastOrder, block);    // rows·|F| is a multiple of the block iff rows is a multiple of step
         return step <= slowOrder ? Math.Max(step, rows / step * step) : rows;

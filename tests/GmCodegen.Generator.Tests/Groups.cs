@@ -18,6 +18,7 @@ namespace GmCodegen.Generator.Tests;
 [GroupMatrix("Perm((0 1 2 3), (0 1))")] public partial struct PermS4;
 [GroupMatrix("D3 x (C2 x C3)")] public partial struct D3xC2xC3;
 [GroupMatrix("D14 x D14", Radius = 3)] public partial struct D14xD14r3;
+[GroupMatrix("C5 x C16", Radius = 2)] public partial struct C5xC16r2;      // slow rows C5 are cyclic shifts that wrap: the shifted panel pass
 #pragma warning disable GM0011 // the point of this one: too many irregular gathers to unroll, so it is table-driven
 [GroupMatrix("S5", Radius = GroupMatrixAttribute.WholeGroup)] public partial struct S5Dense;
 #pragma warning restore GM0011
@@ -41,6 +42,7 @@ public static class Groups
         ["Perm S4"] = new Checks<PermS4>(),
         ["D3 x (C2 x C3)"] = new Checks<D3xC2xC3>(),
         ["D14 x D14 r3"] = new Checks<D14xD14r3>(),
+        ["C5 x C16 r2"] = new Checks<C5xC16r2>(),
         ["S5 whole (table-driven)"] = new Checks<S5Dense>(),
     };
 }

@@ -59,6 +59,28 @@ public class GmGemmTests
         }
     }
 
+    [Theory]
+    [InlineData(7, 24, 9)]
+    [InlineData(32, 256, 288)]
+    [InlineData(2, 8, 30)]
+    public void Multiply_with_a_row_table_matches_the_naive_product(int m, int n, int depth)
+    {
+        var r = new Random(m + n + depth);
+        var a = Rand(r, m * depth);
+        var b = Rand(r, 4 * n + 64);
+        // Rows anywhere, overlapping and repeated, as the shifted panel pass reads its windows.
+        var rows = Enumerable.Range(0, depth).Select(_ => r.Next(0, b.Length - n + 1)).ToArray();
+        var packed = rows.SelectMany(o => b.Skip(o).Take(n)).ToArray();
+        var bias = Rand(r, m);
+        var c = new float[m * n];
+        GmGemm.Multiply(m, n, depth, a, depth, 1, b, rows, c, n, accumulate: false, bias);
+        var expected = Naive(m, n, depth, a, depth, 1, packed, n, new float[m * n], n, accumulate: false, bias);
+        for (int i = 0; i < c.Length; i++)
+            Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * (1 + Math.Abs(expected[i])) * depth, $"C[{i}] = {c[i]}, expected {expected[i]}");
+        Assert.Equal("bRows", Assert.Throws<ArgumentException>(() =>
+            GmGemm.Multiply(m, n, depth, a, depth, 1, b, rows.Select(o => o + b.Length).ToArray(), c, n, false)).ParamName);
+    }
+
     [Fact]
     public void Multiply_rejects_bad_arguments()
     {
