@@ -15,7 +15,7 @@ namespace GmCodegen;
 /// permutations — a gather-sum, never a scatter; in full mode with enough input channels, the forward's panel pass
 /// over dy gathered through h_k with A = wᵀ.</item>
 /// <item>Backward-weights: dW += dy_tile · panelᵀ, per batch chunk, the chunks summed in a fixed order; dbias rides
-/// along as a column of ones in panelᵀ's padding where there is one.</item>
+/// along as one more column of panelᵀ, all ones.</item>
 /// </list>
 /// Shared weights (w[o,k]) use one source channel, s = Σ_i x[·,i,·], since w does not depend on i.
 /// The hot methods skip tiered compilation (AggressiveOptimization): a training run or benchmark otherwise spends
@@ -46,8 +46,8 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     static void PanelPass(int batch, ReadOnlySpan<float> src, int srcChannels, int channels, bool inverse,
         ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> output)
     {
-        if (channels > 1 && (inverse ? InverseShifts : ForwardShifts) is { } shifts
-            && ShiftedPanelPass(batch, src, channels, inverse, shifts, a, m, bias, output))
+        if (channels > 1 && (inverse ? InverseWindows : ForwardWindows) is { } windows
+            && ShiftedPanelPass(batch, src, channels, inverse, windows, a, m, bias, output))
             return;
         int depth = channels * K;                                          // reduction length
         int tileRows = KernelSupport.TileRows(depth, FS, NS);
@@ -65,15 +65,10 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
                     int ldp = KernelSupport.Skewed(t);
                     PackPanel(sb, channels, inverse, row0, rows, panel.Span, ldp);
-                    // Whole vector blocks go straight into the output (bias fused); a ragged last tile goes through the tile buffer.
-                    bool direct = t == n;
-                    var c = direct ? output.Slice(b * m * L + row0 * FS) : tile.Span;
-                    int ldc = direct ? L : n;
+                    var c = TileTarget(output, tile.Span, b, m, row0, t, n, out int ldc);
                     if (channels > 1 || !TPlan.TryForwardSharedUnrolled(m, n, a, bias, panel.Span, ldp, c, ldc))
                         GmGemm.Multiply(m, n, depth, a, depth, 1, panel.Span, ldp, c, ldc, accumulate: false, bias);
-                    if (!direct)
-                        for (int o = 0; o < m; o++)
-                            tile.Span.Slice(o * n, t).CopyTo(output.Slice((b * m + o) * L + row0 * FS, t));
+                    FlushTile(tile.Span, output, b, m, row0, t, n);
                 }
             }
         });
@@ -133,23 +128,54 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     }
 
     /// <summary>
+    /// Where a panel pass's GEMM writes the tile at rows [row0, ·) of sample b: whole vector blocks (t = n) straight into
+    /// the output (bias fused), a ragged last tile into the tile buffer, which <see cref="FlushTile"/> then copies.
+    /// </summary>
+    static Span<float> TileTarget(Span<float> output, Span<float> tile, int b, int m, int row0, int t, int n, out int ldc)
+    {
+        ldc = t == n ? L : n;
+        return t == n ? output.Slice(b * m * L + row0 * FS) : tile;
+    }
+
+    static void FlushTile(ReadOnlySpan<float> tile, Span<float> output, int b, int m, int row0, int t, int n)
+    {
+        if (t == n) return;
+        for (int o = 0; o < m; o++)
+            tile.Slice(o * n, t).CopyTo(output.Slice((b * m + o) * L + row0 * FS, t));
+    }
+
+    /// <summary>
     /// Per kernel element k, the shift d_k when every slow row map is a cyclic shift, s ↦ s + d_k mod |S| (S = C_n: the
     /// C32 x C32 and C64 x C64 layers), d_k in (-|S|/2, |S|/2]; null otherwise.
     /// </summary>
-    static readonly int[]? ForwardShifts = Shifts(TPlan.SlowForward), InverseShifts = Shifts(TPlan.SlowBackward);
+    static readonly ShiftWindows? ForwardWindows = ShiftWindows.Of(TPlan.SlowForward), InverseWindows = ShiftWindows.Of(TPlan.SlowBackward);
 
-    static int[]? Shifts(ReadOnlySpan<int> slow)
+    /// <summary>
+    /// The windows of the shifted panel pass, fixed per group and direction: the distinct fast permutations, each one's
+    /// range of shifts [Lo, Hi], and per k its shift and its fast permutation's position in <see cref="Fast"/>.
+    /// </summary>
+    sealed record ShiftWindows(int[] Shift, int[] Fast, int[] Lo, int[] Hi, int[] FastOf)
     {
-        var d = new int[K];
-        for (int k = 0; k < K; k++)
+        /// <summary>Rows a window has beyond the tile's, summed over the fast permutations.</summary>
+        public int Extra { get; } = Enumerable.Range(0, Fast.Length).Sum(f => Hi[f] - Lo[f]);
+
+        public static ShiftWindows? Of(ReadOnlySpan<int> slow)
         {
-            var map = slow.Slice(TPlan.KernelSlow[k] * NS, NS);
-            int shift = map[0];
-            for (int s = 0; s < NS; s++)
-                if (map[s] != (s + shift) % NS) return null;
-            d[k] = shift > NS / 2 ? shift - NS : shift;
+            var d = new int[K];
+            for (int k = 0; k < K; k++)
+            {
+                var map = slow.Slice(TPlan.KernelSlow[k] * NS, NS);
+                int shift = map[0];
+                for (int s = 0; s < NS; s++)
+                    if (map[s] != (s + shift) % NS) return null;
+                d[k] = shift > NS / 2 ? shift - NS : shift;
+            }
+            var kf = TPlan.KernelFast.ToArray();
+            var fast = kf.Distinct().ToArray();
+            var lo = fast.Select(j => Enumerable.Range(0, K).Where(k => kf[k] == j).Min(k => d[k])).ToArray();
+            var hi = fast.Select(j => Enumerable.Range(0, K).Where(k => kf[k] == j).Max(k => d[k])).ToArray();
+            return new ShiftWindows(d, fast, lo, hi, kf.Select(j => Array.IndexOf(fast, j)).ToArray());
         }
-        return d;
     }
 
     /// <summary>
@@ -159,15 +185,11 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// offset there — on C32 x C32 radius 1 with 8-row tiles, 30 gathered rows per channel instead of 72. Returns false,
     /// doing nothing, when the windows would not save a quarter of the gathers (one-row tiles: plume's 120 channels).
     /// </summary>
-    static bool ShiftedPanelPass(int batch, ReadOnlySpan<float> src, int channels, bool inverse, int[] shifts,
+    static bool ShiftedPanelPass(int batch, ReadOnlySpan<float> src, int channels, bool inverse, ShiftWindows layout,
         ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> output)
     {
         int depth = channels * K;
-        var fast = TPlan.KernelFast.ToArray().Distinct().ToArray();          // the distinct fast permutations j
-        var lo = fast.Select(j => Enumerable.Range(0, K).Where(k => TPlan.KernelFast[k] == j).Min(k => shifts[k])).ToArray();
-        var hi = fast.Select(j => Enumerable.Range(0, K).Where(k => TPlan.KernelFast[k] == j).Max(k => shifts[k])).ToArray();
-        int extra = Enumerable.Range(0, fast.Length).Sum(f => hi[f] - lo[f]);
-        var fastOf = Enumerable.Range(0, K).Select(k => Array.IndexOf(fast, TPlan.KernelFast[k])).ToArray();
+        var (shifts, fast, lo, hi, fastOf, extra) = (layout.Shift, layout.Fast, layout.Lo, layout.Hi, layout.FastOf, layout.Extra);
         // A channel's windows take (rows·|fast| + extra)·|F| floats; all channels together stay within the panel budget.
         int tileRows = KernelSupport.TileRowsOf((KernelSupport.PanelFloats / (channels * FS) - extra) / fast.Length, FS, NS);
         if (4 * (tileRows * fast.Length + extra) > 3 * K * tileRows) return false;
@@ -204,13 +226,9 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     for (int i = 0; i < channels; i++)
                         for (int k = 0; k < K; k++)
                             rowsOf[i * K + k] = i * window + start[fastOf[k]] + (shifts[k] - lo[fastOf[k]]) * FS;
-                    bool direct = t == n;
-                    var c = direct ? output.Slice(b * m * L + row0 * FS) : tile.Span;
-                    int ldc = direct ? L : n;
+                    var c = TileTarget(output, tile.Span, b, m, row0, t, n, out int ldc);
                     GmGemm.Multiply(m, n, depth, a, depth, 1, windows.Span, rowsOf, c, ldc, accumulate: false, bias);
-                    if (!direct)
-                        for (int o = 0; o < m; o++)
-                            tile.Span.Slice(o * n, t).CopyTo(output.Slice((b * m + o) * L + row0 * FS, t));
+                    FlushTile(tile.Span, output, b, m, row0, t, n);
                 }
             }
         });
