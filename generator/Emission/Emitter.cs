@@ -113,7 +113,7 @@ public static class Emitter
                         // Forward runs read src[s + t ..]; reversed runs read the mirrored block and shuffle its lanes.
                         int src = r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1;
                         string name = (add ? "Add" : "Copy") + (r.Stride == 1 ? "" : "Reversed") + width;
-                        moves.Add($"global::GmCodegen.KernelSupport.{name}(ref s, {src}, ref d, {r.DstStart + t});");
+                        moves.Add($"global::GmCodegen.VectorMoves.{name}(ref s, {src}, ref d, {r.DstStart + t});");
                     }
                 for (; t < r.Length; t++)
                     moves.Add($"Unsafe.Add(ref d, {r.DstStart + t}) {op} Unsafe.Add(ref s, {r.SrcStart + r.Stride * t});");

@@ -33,7 +33,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
     public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
-        KernelSupport.CheckForward(L, K, s, x, w, bias, y);
+        KernelChecks.CheckForward(L, K, s, x, w, bias, y);
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;   // panel source channels I'
         PanelPass(s.Batch, x, s.InChannels, channels, inverse: false, w, s.OutChannels, bias, y);
     }
@@ -50,20 +50,20 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
             && ShiftedPanelPass(batch, src, channels, inverse, windows, a, m, bias, output))
             return;
         int depth = channels * K;                                          // reduction length
-        int tileRows = KernelSupport.TileRows(depth, FS, NS);
-        int tp = KernelSupport.Skewed(tileRows * FS);
-        KernelSupport.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
+        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tp = Tiling.Skewed(tileRows * FS);
+        BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
         {
-            using var sum = KernelSupport.Rent(channels == 1 && srcChannels > 1 ? L : 0);
-            using var panel = KernelSupport.Rent(depth * tp);   // [I'·K, T]
-            using var tile = KernelSupport.Rent(m * tp);        // [m, T]
+            using var sum = RentedBuffer.Rent(channels == 1 && srcChannels > 1 ? L : 0);
+            using var panel = RentedBuffer.Rent(depth * tp);   // [I'·K, T]
+            using var tile = RentedBuffer.Rent(m * tp);        // [m, T]
             for (int b = b0; b < b1; b++)
             {
                 var sb = Source(src.Slice(b * srcChannels * L, srcChannels * L), srcChannels, channels, sum.Span);
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
-                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
-                    int ldp = KernelSupport.Skewed(t);
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = Tiling.Padded(t);
+                    int ldp = Tiling.Skewed(t);
                     PackPanel(sb, channels, inverse, row0, rows, panel.Span, ldp);
                     var c = TileTarget(output, tile.Span, b, m, row0, t, n, out int ldc);
                     if (channels > 1 || !TPlan.TryForwardSharedUnrolled(m, n, a, bias, panel.Span, ldp, c, ldc))
@@ -77,12 +77,12 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,(i,)k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
     public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
-        KernelSupport.CheckBackwardInput(L, K, s, dy, w, dx);
+        KernelChecks.CheckBackwardInput(L, K, s, dy, w, dx);
         if (BackwardInputAsPanelPass(s))
         {
             // Full weights over enough input channels: dx[b,i,·] = Σ_(o,k) w[o,i,k]·dy[b,o, ·h_k] is the forward's
             // shape with I and O swapped and gathers through h_k, so it runs as one (A = wᵀ [I, O·K], no Z round trip).
-            using var wt = KernelSupport.Rent(s.InChannels * s.OutChannels * K);
+            using var wt = RentedBuffer.Rent(s.InChannels * s.OutChannels * K);
             for (int o = 0; o < s.OutChannels; o++)
                 for (int i = 0; i < s.InChannels; i++)
                     w.Slice((o * s.InChannels + i) * K, K).CopyTo(wt.Span.Slice((i * s.OutChannels + o) * K, K));
@@ -92,16 +92,16 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         var shape = s;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
-        int lp = KernelSupport.Padded(L);     // columns computed
-        int ld = KernelSupport.Skewed(L);     // row stride of the dy copy and of Z
-        KernelSupport.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, dy, w, _, dx) =>
+        int lp = Tiling.Padded(L);     // columns computed
+        int ld = Tiling.Skewed(L);     // row stride of the dy copy and of Z
+        BatchParallel.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, dy, w, _, dx) =>
         {
-            using var dyPadded = KernelSupport.Rent(ld == L ? 0 : shape.OutChannels * ld);   // [O, ld]
-            using var z = KernelSupport.Rent(KernelBlock * ld);                            // [48, ld]
+            using var dyPadded = RentedBuffer.Rent(ld == L ? 0 : shape.OutChannels * ld);   // [O, ld]
+            using var z = RentedBuffer.Rent(KernelBlock * ld);                            // [48, ld]
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
-                if (ld != L) dyb = KernelSupport.PadRows(dyb, shape.OutChannels, L, ld, dyPadded.Span);
+                if (ld != L) dyb = Panels.PadRows(dyb, shape.OutChannels, L, ld, dyPadded.Span);
                 // Rows r = i·K + k of Z = Wᵀ·dy[b] (Wᵀ read in place: lda = 1, step = depth) in blocks of 48 across
                 // channels, so the micro-kernel's row blocks stay full even for small K; each row is then gathered
                 // through the inverse permutation into dx[b, i] while the block is still in L2.
@@ -191,13 +191,13 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int depth = channels * K;
         var (shifts, fast, lo, hi, fastOf, extra) = (layout.Shift, layout.Fast, layout.Lo, layout.Hi, layout.FastOf, layout.Extra);
         // A channel's windows take (rows·|fast| + extra)·|F| floats; all channels together stay within the panel budget.
-        int tileRows = KernelSupport.TileRowsOf((KernelSupport.PanelFloats / (channels * FS) - extra) / fast.Length, FS, NS);
+        int tileRows = Tiling.TileRowsOf((Tiling.PanelFloats / (channels * FS) - extra) / fast.Length, FS, NS);
         if (4 * (tileRows * fast.Length + extra) > 3 * K * tileRows) return false;
         int window = (tileRows * fast.Length + extra) * FS;                 // floats per channel
-        KernelSupport.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
+        BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
         {
-            using var windows = KernelSupport.Rent(channels * window + 2 * System.Numerics.Vector<float>.Count);
-            using var tile = KernelSupport.Rent(m * KernelSupport.Padded(tileRows * FS));
+            using var windows = RentedBuffer.Rent(channels * window + 2 * System.Numerics.Vector<float>.Count);
+            using var tile = RentedBuffer.Rent(m * Tiling.Padded(tileRows * FS));
             var rowMap = new int[tileRows + extra];
             var start = new int[fast.Length];
             var rowsOf = new int[depth];
@@ -206,7 +206,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 var sb = src.Slice(b * channels * L, channels * L);
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
-                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = Tiling.Padded(t);
                     // Windows of channel i: for each fast permutation f, rows row0 + lo_f .. row0 + rows + hi_f (cyclic).
                     for (int f = 0, at = 0; f < fast.Length; at += (rows + hi[f] - lo[f]) * FS, f++) start[f] = at;
                     for (int i = 0; i < channels; i++)
@@ -246,7 +246,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// <summary>dw[o,(i,)k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ_b Σ_a dy[b,o,a]; both overwritten.</summary>
     public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
     {
-        KernelSupport.CheckBackwardWeights(L, K, s, x, dy, dw, dbias);
+        KernelChecks.CheckBackwardWeights(L, K, s, x, dy, dw, dbias);
         var shape = s;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
@@ -255,34 +255,34 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         bool fuseBias = !dbias.IsEmpty;
         int v = System.Numerics.Vector<float>.Count;
         int dp = (depth + (fuseBias ? 1 : 0) + v - 1) / v * v;
-        int tileRows = KernelSupport.TileRows(depth, FS, NS);
-        int tp = KernelSupport.Padded(tileRows * FS);
-        using var total = KernelSupport.Rent(shape.OutChannels * dp);   // [O, R padded]
-        KernelSupport.ForBatchReduce(s.Batch, x, dy, total.Span, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, x, dy, partial) =>
+        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tp = Tiling.Padded(tileRows * FS);
+        using var total = RentedBuffer.Rent(shape.OutChannels * dp);   // [O, R padded]
+        BatchParallel.ForBatchReduce(s.Batch, x, dy, total.Span, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, x, dy, partial) =>
         {
-            using var sum = KernelSupport.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
-            using var panel = KernelSupport.Rent(depth * tp);        // [R, T]
-            using var transposed = KernelSupport.Rent(tp * dp);      // [T, R padded]
+            using var sum = RentedBuffer.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
+            using var panel = RentedBuffer.Rent(depth * tp);        // [R, T]
+            using var transposed = RentedBuffer.Rent(tp * dp);      // [T, R padded]
             for (int b = b0; b < b1; b++)
             {
                 var src = Source(x.Slice(b * shape.InChannels * L, shape.InChannels * L), shape.InChannels, channels, sum.Span);
                 for (int row0 = 0; row0 < NS; row0 += tileRows)
                 {
-                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = KernelSupport.Padded(t);
+                    int rows = Math.Min(tileRows, NS - row0), t = rows * FS, n = Tiling.Padded(t);
                     PackPanel(src, channels, inverse: false, row0, rows, panel.Span, n);
                     // dW[o, r] += Σ_t dy[b,o,row0·FS + t]·P[r, t], as a GEMM over Pᵀ (t rows, r contiguous).
-                    KernelSupport.Transpose(panel.Span, depth, n, t, transposed.Span, dp, onesColumn: fuseBias);
+                    Panels.Transpose(panel.Span, depth, n, t, transposed.Span, dp, onesColumn: fuseBias);
                     GmGemm.Multiply(shape.OutChannels, dp, t, dy.Slice(b * shape.OutChannels * L + row0 * FS), L, 1,
                         transposed.Span, dp, partial, dp, accumulate: true);
                 }
             }
         });
-        KernelSupport.FinishWeights(s, depth, dp, total.Span, dw, dbias);
+        Panels.FinishWeights(s, depth, dp, total.Span, dw, dbias);
     }
 
     /// <summary>The panel's source channels: x[b] itself, or for shared weights over several inputs, Σ_i x[b,i,·].</summary>
     static ReadOnlySpan<float> Source(ReadOnlySpan<float> xb, int inChannels, int channels, Span<float> sum) =>
-        channels == 1 && inChannels > 1 ? KernelSupport.SumChannels(xb, inChannels, L, sum) : xb;
+        channels == 1 && inChannels > 1 ? Panels.SumChannels(xb, inChannels, L, sum) : xb;
 
     /// <summary>
     /// Panel row i·K + k = gather k (through h_k⁻¹, or h_k when inverse) of rows [row0, row0+rows) of source channel
@@ -306,7 +306,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                 else
                     TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
                         ref MemoryMarshal.GetReference(dst));
-                dst.Slice(t, KernelSupport.Padded(t) - t).Clear();   // the GEMM's columns; the stride's skew gap is never read
+                dst.Slice(t, Tiling.Padded(t) - t).Clear();   // the GEMM's columns; the stride's skew gap is never read
             }
         }
     }

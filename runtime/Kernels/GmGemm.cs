@@ -33,7 +33,7 @@ public static class GmGemm
     {
         if (depth > 0 && (long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
         if (!Check(m, n, depth, a, lda, aStep, c, ldc, accumulate, rowBias)) return;
-        Core<Strided>(m, n, depth, a, lda, aStep, b, ldb, ref Unsafe.NullRef<int>(), c, ldc, accumulate, rowBias, bFitsL2: (long)depth * ldb <= KernelSupport.PanelFloats);
+        Core<Strided>(m, n, depth, a, lda, aStep, b, ldb, ref Unsafe.NullRef<int>(), c, ldc, accumulate, rowBias, bFitsL2: (long)depth * ldb <= Tiling.PanelFloats);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public static class NaiveGm
     public static void Forward(int order, int kernelSize, ReadOnlySpan<int> idx, in GmShape s,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
-        KernelSupport.CheckForward(order, kernelSize, s, x, w, bias, y);
+        KernelChecks.CheckForward(order, kernelSize, s, x, w, bias, y);
         int l = order, kk = kernelSize;
         for (int b = 0; b < s.Batch; b++)
         for (int o = 0; o < s.OutChannels; o++)
@@ -43,7 +43,7 @@ public static class NaiveGm
     public static void BackwardInput(int order, int kernelSize, ReadOnlySpan<int> idx, in GmShape s,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
-        KernelSupport.CheckBackwardInput(order, kernelSize, s, dy, w, dx);
+        KernelChecks.CheckBackwardInput(order, kernelSize, s, dy, w, dx);
         int l = order, kk = kernelSize;
         dx.Clear();
         for (int b = 0; b < s.Batch; b++)
@@ -61,7 +61,7 @@ public static class NaiveGm
     public static void BackwardWeights(int order, int kernelSize, ReadOnlySpan<int> idx, in GmShape s,
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
     {
-        KernelSupport.CheckBackwardWeights(order, kernelSize, s, x, dy, dw, dbias);
+        KernelChecks.CheckBackwardWeights(order, kernelSize, s, x, dy, dw, dbias);
         int l = order, kk = kernelSize;
         dw.Clear();
         dbias.Clear();

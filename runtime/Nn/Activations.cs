@@ -14,7 +14,7 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
         _x = x;
         var y = Reuse(ref _y, batch * Input.Size);
         int n = Input.Size;
-        Batched.For(batch, n, b => TensorPrimitives.Max(x.AsSpan(b * n, n), 0f, y.AsSpan(b * n, n)));
+        BatchParallel.For(batch, n, b => TensorPrimitives.Max(x.AsSpan(b * n, n), 0f, y.AsSpan(b * n, n)));
         return y;
     }
 
@@ -25,7 +25,7 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
         if (!InputGradRequired) return [];
         int n = Input.Size;
         var dx = Reuse(ref _dx, batch * n);
-        Batched.For(batch, n, b => Gate.Apply(_x.AsSpan(b * n, n), dy.AsSpan(b * n, n), 0f, dx.AsSpan(b * n, n)));
+        BatchParallel.For(batch, n, b => Gate.Apply(_x.AsSpan(b * n, n), dy.AsSpan(b * n, n), 0f, dx.AsSpan(b * n, n)));
         return dx;
     }
 }
@@ -78,7 +78,7 @@ public sealed class PReLU : Layer
         int n = Input.Size;
         var y = Reuse(ref _y, batch * n);
         float alpha = Slope.Value[0];
-        Batched.For(batch, n, b =>
+        BatchParallel.For(batch, n, b =>
         {
             Span<float> xb = x.AsSpan(b * n, n), yb = y.AsSpan(b * n, n);
             TensorPrimitives.Min(xb, 0f, yb);                        // min(x, 0), in place
@@ -95,7 +95,7 @@ public sealed class PReLU : Layer
         var dx = Reuse(ref _dx, batch * n);
         if (_slopeParts.Length < batch) _slopeParts = new double[batch];
         float alpha = Slope.Value[0];
-        Batched.For(batch, n, b =>
+        BatchParallel.For(batch, n, b =>
         {
             Span<float> xb = _x.AsSpan(b * n, n), dyb = dy.AsSpan(b * n, n), dxb = dx.AsSpan(b * n, n);
             TensorPrimitives.Min(xb, 0f, dxb);                       // dx as scratch for min(x, 0)

@@ -26,7 +26,7 @@ public sealed class GlobalPool(string name, Shape input, PoolKind pool)
         int rows = batch * Input.Channels, l = Input.Positions;
         var y = Reuse(ref _y, rows);
         if (Pool == PoolKind.Max && _argmax.Length < rows) _argmax = new int[rows];
-        Batched.For(batch, Input.Size, b =>
+        BatchParallel.For(batch, Input.Size, b =>
         {
             for (int r = b * Input.Channels; r < (b + 1) * Input.Channels; r++)
             {
@@ -53,7 +53,7 @@ public sealed class GlobalPool(string name, Shape input, PoolKind pool)
         if (!InputGradRequired) return [];
         int rows = batch * Input.Channels, l = Input.Positions;
         var dx = Reuse(ref _dx, rows * l);
-        Batched.For(batch, Input.Size, b =>
+        BatchParallel.For(batch, Input.Size, b =>
         {
             for (int r = b * Input.Channels; r < (b + 1) * Input.Channels; r++)
             {

@@ -38,7 +38,7 @@ public sealed class LayerNorm : Layer
         int n = Input.Size;
         var xhat = Reuse(ref _xhat, batch * n);
         if (_rstd.Length < batch) _rstd = new float[batch];
-        Batched.For(batch, n, b =>
+        BatchParallel.For(batch, n, b =>
         {
             var xb = x.AsSpan(b * n, n);
             var hb = xhat.AsSpan(b * n, n);
@@ -50,7 +50,7 @@ public sealed class LayerNorm : Layer
         });
         if (Gamma is null || Beta is null) return xhat;                    // y = x̂
         var y = Reuse(ref _y, batch * n);
-        Batched.For(batch, n, b => TensorPrimitives.FusedMultiplyAdd(xhat.AsSpan(b * n, n), Gamma.Value, Beta.Value, y.AsSpan(b * n, n)));
+        BatchParallel.For(batch, n, b => TensorPrimitives.FusedMultiplyAdd(xhat.AsSpan(b * n, n), Gamma.Value, Beta.Value, y.AsSpan(b * n, n)));
         return y;
     }
 
@@ -64,7 +64,7 @@ public sealed class LayerNorm : Layer
             // Split the n elements into column ranges; each range sums the batch in order (reproducible).
             const int chunks = 8;
             int width = (n + chunks - 1) / chunks;
-            Batched.ForRows(chunks, (long)batch * width, c =>
+            BatchParallel.For(chunks, (long)batch * width, c =>
             {
                 int start = c * width, len = Math.Min(width, n - start);
                 if (len <= 0) return;
@@ -80,7 +80,7 @@ public sealed class LayerNorm : Layer
         }
         if (!InputGradRequired) return [];
         var dx = Reuse(ref _dx, batch * n);
-        Batched.For(batch, n, b =>
+        BatchParallel.For(batch, n, b =>
         {
             var dxb = dx.AsSpan(b * n, n);
             var hb = _xhat.AsSpan(b * n, n);

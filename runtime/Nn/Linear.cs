@@ -40,7 +40,7 @@ public sealed class Linear : Layer
         _x = x;
         int n = Input.Size, m = Output.Size;
         var y = Reuse(ref _y, batch * m);
-        Batched.For(batch, (long)n * m, b =>
+        BatchParallel.For(batch, (long)n * m, b =>
         {
             var xb = Row(x, b, n);
             for (int o = 0; o < m; o++)
@@ -55,7 +55,7 @@ public sealed class Linear : Layer
         CheckBatch(dy, batch, Output.Size, "dy");
         int n = Input.Size, m = Output.Size;
         // Rows of dW are independent; within a row the batch is summed in order, so results are reproducible.
-        Batched.ForRows(m, (long)batch * n, o =>
+        BatchParallel.For(m, (long)batch * n, o =>
         {
             var gw = Row(Weight.Grad, o, n);
             for (int b = 0; b < batch; b++) TensorPrimitives.MultiplyAdd(Row(_x, b, n), dy[b * m + o], gw, gw);
@@ -64,7 +64,7 @@ public sealed class Linear : Layer
         });
         if (!InputGradRequired) return [];
         var dx = Reuse(ref _dx, batch * n);
-        Batched.For(batch, (long)n * m, b =>
+        BatchParallel.For(batch, (long)n * m, b =>
         {
             var dxb = Row(dx, b, n);
             dxb.Clear();
@@ -107,7 +107,7 @@ public sealed class ChannelMix : Layer
         _x = x;
         int ci = Input.Channels, co = Output.Channels, l = Input.Positions;
         var y = Reuse(ref _y, batch * Output.Size);
-        Batched.For(batch, (long)ci * co * l, b =>
+        BatchParallel.For(batch, (long)ci * co * l, b =>
         {
             for (int o = 0; o < co; o++)
             {
@@ -125,7 +125,7 @@ public sealed class ChannelMix : Layer
     {
         CheckBatch(dy, batch, Output.Size, "dy");
         int ci = Input.Channels, co = Output.Channels, l = Input.Positions;
-        Batched.ForRows(co, (long)batch * ci * l, o =>
+        BatchParallel.For(co, (long)batch * ci * l, o =>
         {
             for (int b = 0; b < batch; b++)
             {
@@ -137,7 +137,7 @@ public sealed class ChannelMix : Layer
         });
         if (!InputGradRequired) return [];
         var dx = Reuse(ref _dx, batch * Input.Size);
-        Batched.For(batch, (long)ci * co * l, b =>
+        BatchParallel.For(batch, (long)ci * co * l, b =>
         {
             for (int i = 0; i < ci; i++)
             {

@@ -159,7 +159,7 @@ public class NameCollisionTests
         var outcome = Harness.Run("""
             using GmCodegen;
             namespace N;
-            public class KernelSupport { }
+            public class VectorMoves { }
             public class GmEngine<T> { }
             public interface IGroupPlan { }
             public struct GmShape { }

@@ -27,7 +27,7 @@ public class KernelTests
         var s = new GmShape(13, inChannels, 7, ChannelMode.Full);
         int l = D5xD5r2.Order;
         var x = Rand.Floats(r, s.Batch * s.InChannels * l);
-        var w = Rand.Floats(r, KernelSupport.WeightLength(s, D5xD5r2.KernelSize));
+        var w = Rand.Floats(r, KernelChecks.WeightLength(s, D5xD5r2.KernelSize));
         var dy = Rand.Floats(r, s.Batch * s.OutChannels * l);
         (float[], float[], float[], float[]) Run(int threads)
         {
@@ -73,7 +73,7 @@ public sealed class Checks<T> : IGroupChecks where T : IGroupKernel
             var s = new GmShape(batch, inCh, outCh, mode);
             int l = T.Order;
             var x = Rand.Floats(r, batch * inCh * l);
-            var w = Rand.Floats(r, KernelSupport.WeightLength(s, T.KernelSize));
+            var w = Rand.Floats(r, KernelChecks.WeightLength(s, T.KernelSize));
             var bias = Rand.Floats(r, outCh);
             var dy = Rand.Floats(r, batch * outCh * l);
             using var _ = Threads.Use(threads);
@@ -109,7 +109,7 @@ public sealed class Checks<T> : IGroupChecks where T : IGroupKernel
             var s = new GmShape(2, 2, 3, mode);
             int l = T.Order;
             var x = Rand.Floats(r, s.Batch * s.InChannels * l);
-            var w = Rand.Floats(r, KernelSupport.WeightLength(s, T.KernelSize));
+            var w = Rand.Floats(r, KernelChecks.WeightLength(s, T.KernelSize));
             var bias = Rand.Floats(r, s.OutChannels);
             var rr = Rand.Floats(r, s.Batch * s.OutChannels * l);
             double Loss(float[] xx, float[] ww, float[] bb) =>
@@ -150,7 +150,7 @@ public sealed class Checks<T> : IGroupChecks where T : IGroupKernel
         {
             var s = new GmShape(1, 2, 3, mode);
             var x = Rand.Floats(r, s.InChannels * l);
-            var w = Rand.Floats(r, KernelSupport.WeightLength(s, T.KernelSize));
+            var w = Rand.Floats(r, KernelChecks.WeightLength(s, T.KernelSize));
             var bias = Rand.Floats(r, s.OutChannels);
             var y = new float[s.OutChannels * l];
             T.Forward(s, x, w, bias, y);

@@ -101,7 +101,7 @@ public class GmGemmTests
         var r = new Random(rows + cols);
         var src = Rand(r, (rows - 1) * lds + cols);
         var dst = Rand(r, cols * ldd);   // garbage that must be overwritten
-        KernelSupport.Transpose(src, rows, lds, cols, dst, ldd, ones);
+        Panels.Transpose(src, rows, lds, cols, dst, ldd, ones);
         for (int t = 0; t < cols; t++)
         for (int c = 0; c < ldd; c++)
             Assert.Equal(c < rows ? src[c * lds + t] : ones && c == rows ? 1f : 0f, dst[t * ldd + c]);

@@ -97,8 +97,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 8);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 12);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -128,7 +128,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8);
                 }
                 return;
             case 5: // fast element 1: 16 scattered
@@ -158,8 +158,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 0);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 12);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered
@@ -198,8 +198,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 0);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 12);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -229,7 +229,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8);
                 }
                 return;
             case 5: // fast element 1: 16 scattered
@@ -259,8 +259,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 12, ref d, 8);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 12);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered
@@ -299,8 +299,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add4(ref s, 12, ref d, 0);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 4); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 12);
+                    global::GmCodegen.VectorMoves.Add4(ref s, 12, ref d, 0);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Add4(ref s, 8, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -330,7 +330,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Add8(ref s, 8, ref d, 8);
                 }
                 return;
             case 5: // fast element 1: 16 scattered
@@ -360,8 +360,8 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 4, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 12, ref d, 8);
-                    global::GmCodegen.KernelSupport.Add4(ref s, 0, ref d, 12);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Add4(ref s, 12, ref d, 8);
+                    global::GmCodegen.VectorMoves.Add4(ref s, 0, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered

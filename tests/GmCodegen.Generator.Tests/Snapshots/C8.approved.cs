@@ -78,7 +78,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
                     Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
                 }
                 return;
@@ -87,7 +87,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 1: 1 scattered, [1, 8) ← +0
@@ -96,7 +96,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
                 }
                 return;
         }
@@ -114,7 +114,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
                 }
                 return;
             case 1: // fast element 0: [0, 8) ← +0
@@ -122,7 +122,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 1: [0, 7) ← +1, 1 scattered
@@ -130,7 +130,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
                     Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
                 }
                 return;
@@ -149,7 +149,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 7);
-                    global::GmCodegen.KernelSupport.Add4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 6);
+                    global::GmCodegen.VectorMoves.Add4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 6);
                 }
                 return;
             case 1: // fast element 0: [0, 8) ← +0
@@ -157,7 +157,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 1: [0, 7) ← +1, 1 scattered
@@ -165,7 +165,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 7);
+                    global::GmCodegen.VectorMoves.Add4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 7);
                     Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 0);
                 }
                 return;

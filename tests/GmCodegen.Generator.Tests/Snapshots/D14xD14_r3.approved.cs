@@ -87,9 +87,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -98,9 +98,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -109,9 +109,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 10, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 22);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -120,9 +120,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -131,9 +131,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -142,7 +142,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -150,7 +150,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -159,9 +159,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
@@ -170,9 +170,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
                 }
                 return;
             case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
@@ -181,9 +181,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
@@ -192,9 +192,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 10);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 24);
                 }
                 return;
             case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
@@ -203,9 +203,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
@@ -214,9 +214,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
                 }
                 return;
             case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
@@ -224,10 +224,10 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
-                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
+                    global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
+                    global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
         }
@@ -245,9 +245,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
                 }
                 return;
             case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
@@ -255,9 +255,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 8);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 22);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -267,9 +267,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 10);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 24);
                 }
                 return;
             case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
@@ -277,9 +277,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -289,9 +289,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
                 }
                 return;
             case 5: // fast element 27: [0, 28) ← reversed from 27
@@ -299,7 +299,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 24);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -307,7 +307,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 24);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -316,9 +316,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
@@ -326,9 +326,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -338,9 +338,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 16, ref d, 10);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.CopyReversed4(ref s, 2, ref d, 24);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
@@ -348,9 +348,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Copy4(ref s, 10, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Copy4(ref s, 24, ref d, 22);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -360,9 +360,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
@@ -370,9 +370,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -381,10 +381,10 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 14, ref d, 0);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
-                    global::GmCodegen.KernelSupport.CopyReversed4(ref s, 0, ref d, 14);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
+                    global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
+                    global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
         }
@@ -402,9 +402,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 24);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 24);
                 }
                 return;
             case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
@@ -412,9 +412,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 18, ref d, 0); global::GmCodegen.KernelSupport.AddReversed4(ref s, 14, ref d, 8);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.AddReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 26);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 4, ref d, 14); global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 22);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.AddReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -424,9 +424,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 2); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 10);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Add4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 16); global::GmCodegen.KernelSupport.Add4(ref s, 22, ref d, 24);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Add4(ref s, 22, ref d, 24);
                 }
                 return;
             case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
@@ -434,9 +434,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 19, ref d, 0); global::GmCodegen.KernelSupport.AddReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.AddReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 5, ref d, 14); global::GmCodegen.KernelSupport.AddReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 0);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.AddReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -446,9 +446,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 13);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 1); global::GmCodegen.KernelSupport.Add4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Add4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 27);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 14, ref d, 15); global::GmCodegen.KernelSupport.Add4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 26);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Add4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 26);
                 }
                 return;
             case 5: // fast element 27: [0, 28) ← reversed from 27
@@ -456,7 +456,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 0); global::GmCodegen.KernelSupport.AddReversed8(ref s, 12, ref d, 8); global::GmCodegen.KernelSupport.AddReversed8(ref s, 4, ref d, 16); global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 24);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.AddReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.AddReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.AddReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -464,7 +464,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 16); global::GmCodegen.KernelSupport.Add4(ref s, 24, ref d, 24);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Add8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Add8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Add4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -473,9 +473,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 1); global::GmCodegen.KernelSupport.AddReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.AddReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 15); global::GmCodegen.KernelSupport.AddReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 1);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.AddReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
@@ -483,9 +483,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 1, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Add4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 15, ref d, 14); global::GmCodegen.KernelSupport.Add4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Add4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -495,9 +495,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 2); global::GmCodegen.KernelSupport.AddReversed4(ref s, 16, ref d, 10);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.AddReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 16); global::GmCodegen.KernelSupport.AddReversed4(ref s, 2, ref d, 24);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.AddReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
@@ -505,9 +505,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 2, ref d, 0); global::GmCodegen.KernelSupport.Add4(ref s, 10, ref d, 8);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Add4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 1);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 14); global::GmCodegen.KernelSupport.Add4(ref s, 24, ref d, 22);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Add4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -517,9 +517,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) += Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) += Unsafe.Add(ref s, 14);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) += Unsafe.Add(ref s, 0);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 3);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
@@ -527,9 +527,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) += Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 2);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) += Unsafe.Add(ref s, 27);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) += Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) += Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -538,10 +538,10 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.AddReversed4(ref s, 14, ref d, 0);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18);
-                    global::GmCodegen.KernelSupport.AddReversed4(ref s, 0, ref d, 14);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
+                    global::GmCodegen.VectorMoves.AddReversed4(ref s, 14, ref d, 0);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) += Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) += Unsafe.Add(ref s, 18);
+                    global::GmCodegen.VectorMoves.AddReversed4(ref s, 0, ref d, 14);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
                 }
                 return;
         }

@@ -88,7 +88,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 0: [0, 8) ← +0
@@ -96,7 +96,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0);
                 }
                 return;
             case 3: // fast element 4: 8 scattered
@@ -149,7 +149,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.CopyReversed8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 0: [0, 8) ← +0
@@ -157,7 +157,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0);
                 }
                 return;
             case 3: // fast element 4: 8 scattered
@@ -210,7 +210,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.AddReversed8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.AddReversed8(ref s, 0, ref d, 0);
                 }
                 return;
             case 2: // fast element 0: [0, 8) ← +0
@@ -218,7 +218,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 0);
                 }
                 return;
             case 3: // fast element 4: 8 scattered

@@ -80,7 +80,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16);
                 }
                 return;
             case 1: // fast element 1: 24 scattered
@@ -396,7 +396,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Copy8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Copy8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Copy8(ref s, 16, ref d, 16);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16);
                 }
                 return;
             case 1: // fast element 1: 24 scattered
@@ -712,7 +712,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.KernelSupport.Add8(ref s, 0, ref d, 0); global::GmCodegen.KernelSupport.Add8(ref s, 8, ref d, 8); global::GmCodegen.KernelSupport.Add8(ref s, 16, ref d, 16);
+                    global::GmCodegen.VectorMoves.Add8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Add8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Add8(ref s, 16, ref d, 16);
                 }
                 return;
             case 1: // fast element 1: 24 scattered

@@ -1,0 +1,105 @@
+namespace GmCodegen;
+
+/// <summary>
+/// The layer vocabulary as <see cref="Spec"/>s. Names follow the position: in a sequence, an unnamed child is
+/// called by its kind (<c>conv</c>), with an ordinal when the kind repeats (<c>block0</c>, <c>block1</c>), so
+/// the paper's network has parameters such as <c>block0.conv.weight</c> and <c>head.bias</c>.
+/// </summary>
+public static class Layers
+{
+    /// <summary>GM convolution to <paramref name="outChannels"/> channels; the input must live on <typeparamref name="TGroup"/>.</summary>
+    public static Spec GMConv<TGroup>(int outChannels, ChannelMode mode = ChannelMode.Shared, bool bias = true,
+        BiasInit biasInit = BiasInit.Uniform) where TGroup : IGroupKernel =>
+        new("conv", c =>
+        {
+            if (c.Input.Positions != TGroup.Order)
+                throw new ArgumentException($"GMConv '{c.Name}' runs on {typeof(TGroup).Name} ({TGroup.Order} elements) but receives {c.Input}.");
+            return new GMConv<TGroup>(c.Name, c.Input.Channels, outChannels, mode, c.Rng, bias, biasInit);
+        });
+
+    public static Spec ChannelMix(int outChannels, bool bias = true) =>
+        new("mix", c => new ChannelMix(c.Name, c.Input.Channels, outChannels, c.Input.Positions, c.Rng, bias));
+
+    public static Spec LayerNorm(bool affine = true, float eps = 1e-5f) =>
+        new("norm", c => new LayerNorm(c.Name, c.Input, affine, eps));
+
+    /// <summary>
+    /// PReLU with its own slope, or, with <paramref name="sharedAs"/>, one slope named <c>{sharedAs}.weight</c>
+    /// shared by every PReLU built with that name (the reference network's single <c>nn.PReLU()</c>).
+    /// </summary>
+    public static Spec PReLU(string? sharedAs = null) =>
+        new("act", c =>
+        {
+            if (sharedAs is null) return new PReLU(c.Name, c.Input);
+            if (!c.Shared.TryGetValue(sharedAs, out var slope))
+            {
+                slope = new Parameter($"{sharedAs}.weight", 1) { Decay = false };
+                slope.Value[0] = 0.25f;
+                c.Shared[sharedAs] = slope;
+            }
+            return new PReLU(c.Name, c.Input, slope);
+        });
+
+    public static Spec ReLU() => new("act", c => new ReLU(c.Name, c.Input));
+
+    /// <summary>Flattens the sample and maps it to <paramref name="outFeatures"/>.</summary>
+    public static Spec Linear(int outFeatures, bool bias = true) =>
+        new("linear", c => new Linear(c.Name, c.Input, outFeatures, c.Rng, bias));
+
+    /// <summary>Dropout with probability p; its generator is seeded from the network's seed.</summary>
+    public static Spec Dropout(double p) => new("dropout", c => new Dropout(c.Name, c.Input, p, c.Rng.Next()));
+
+    public static Spec GlobalMaxPool() => new("pool", c => new GlobalPool(c.Name, c.Input, PoolKind.Max));
+    public static Spec GlobalMeanPool() => new("pool", c => new GlobalPool(c.Name, c.Input, PoolKind.Mean));
+
+    /// <summary>
+    /// body(x) + x, or body(x) + mix(x) with a 1×1 <see cref="GmCodegen.ChannelMix"/> named <c>shortcut</c> when the
+    /// body changes the channel count. The body's layers are named directly under the block (<c>block0.conv</c>).
+    /// </summary>
+    public static Spec Residual(Spec body) =>
+        new("block", c =>
+        {
+            var inner = body.Build(c);
+            Layer? shortcut = null;
+            if (inner.Output != c.Input)
+            {
+                if (inner.Output.Positions != c.Input.Positions)
+                    throw new ArgumentException($"Residual '{c.Name}': the body maps {c.Input} → {inner.Output}; a 1×1 shortcut cannot change the group.");
+                shortcut = new ChannelMix(c.Path("shortcut"), c.Input.Channels, inner.Output.Channels, c.Input.Positions, c.Rng);
+            }
+            return new Residual(c.Name, inner, shortcut);
+        });
+
+    /// <summary>One flat sequence (unnamed nested sequences are spliced in).</summary>
+    public static Spec Sequential(params Spec[] items)
+    {
+        Spec[] flat = [.. items.SelectMany(s => s.Items ?? [s])];
+        return new Spec("seq", c =>
+        {
+            var names = ChildNames(flat);
+            var layers = new List<Layer>(flat.Length);
+            var shape = c.Input;
+            for (int j = 0; j < flat.Length; j++)
+            {
+                var layer = flat[j].Build(c.At(c.Path(names[j]), shape));
+                layers.Add(layer);
+                shape = layer.Output;
+            }
+            return new Sequential(c.Name, layers);
+        }) { Items = flat };
+    }
+
+    /// <summary>Explicit names as given; otherwise the kind, with an ordinal among siblings of the same kind when it repeats.</summary>
+    static string[] ChildNames(Spec[] items)
+    {
+        var total = items.Where(s => s.Name is null).GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
+        var seen = new Dictionary<string, int>();
+        return [.. items.Select(s =>
+        {
+            if (s.Name is not null) return s.Name;
+            int ordinal = seen.GetValueOrDefault(s.Kind);
+            seen[s.Kind] = ordinal + 1;
+            return total[s.Kind] > 1 ? $"{s.Kind}{ordinal}" : s.Kind;
+        })];
+    }
+}
