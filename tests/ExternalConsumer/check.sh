@@ -5,7 +5,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cp "$(dirname "$0")"/Program.cs "$dir"/
+cp "$(dirname "$0")"/Program.cs "$(dirname "$0")"/DenseReference.cs "$dir"/
 sed "s|REPO|$repo|g" "$(dirname "$0")"/ExternalConsumer.csproj > "$dir"/ExternalConsumer.csproj
 (cd "$dir" && dotnet build -nologo -v q 2>&1 | tail -3 && dotnet run --no-build)
 line=$(( $(wc -l < "$dir"/Program.cs) + 1 ))
