@@ -237,6 +237,15 @@ public sealed class PlumeSolver
         return inv;
     }
 
+    /// <summary>The pressure projection of <see cref="Step"/> on its own, in place: afterwards the discrete
+    /// divergence (<see cref="FluidState.Divergence"/>) is zero to rounding and the mean velocity is zero.</summary>
+    public static void Project(FluidState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int n = state.N;
+        Project(n, state.U, state.V, InverseLaplacian(n), new Complex[n * n], new Complex[n]);
+    }
+
     /// <summary>
     /// In place: (U, V) ← (U, V) − G p with L p = D(U, V), p solved in Fourier space (row and column FFTs by MathNet; λ is real and
     /// even in k, so the exponent sign convention does not matter), then the mean of U and of V removed. Afterwards
