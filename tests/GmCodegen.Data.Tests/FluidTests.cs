@@ -280,6 +280,41 @@ public class FluidTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(3 * data.DomainSimulations.Count, data.Rollouts(PlumeSplit.Domain, steps: 10).Count); // 4..33 in [0, 40)
     }
 
+    /// <summary>Reference numbers for models trained on the data (printed for docs/smoke-plumes.md): the zero
+    /// predictor and persistence (next frame = last frame), one step and over 10-step rollouts.</summary>
+    [Fact]
+    public void Persistence_beats_the_zero_predictor_on_every_split()
+    {
+        var data = DefaultPlumes.Value;
+        static double Rmse(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            double e = 0;
+            for (int k = 0; k < a.Length; k++) e += ((double)a[k] - b[k]) * ((double)a[k] - b[k]);
+            return Math.Sqrt(e / a.Length);
+        }
+        var zero = new float[data.FrameLength];
+        foreach (PlumeSplit split in Enum.GetValues<PlumeSplit>())
+        {
+            var windows = data.Windows(split);
+            double zeroMse = windows.Average(w => Math.Pow(Rmse(data.Frame(w.Simulation, w.Target), zero), 2));
+            double persistMse = windows.Average(w => Math.Pow(Rmse(data.Frame(w.Simulation, w.Target), data.Frame(w.Simulation, w.Target - 1)), 2));
+            string line = $"{split}: one-step RMSE zero {Math.Sqrt(zeroMse):F4}, persistence {Math.Sqrt(persistMse):F4}";
+            if (split != PlumeSplit.Train)
+            {
+                // RMSE of each rollout step, averaged over steps and rollouts.
+                double rollout = data.Rollouts(split, steps: 10).Average(start =>
+                {
+                    var truth = data.RolloutTruth(start, 10);
+                    var last = data.Frame(start.Simulation, start.Target - 1).ToArray();
+                    return Enumerable.Range(0, 10).Average(k => Rmse(truth.AsSpan(k * data.FrameLength, data.FrameLength), last));
+                });
+                line += $"; 10-step rollout RMSE of persistence {rollout:F4}";
+            }
+            output.WriteLine(line);
+            Assert.True(persistMse < 0.25 * zeroMse, line);
+        }
+    }
+
     [Fact]
     public void The_cache_is_reused_rebuilt_when_corrupted_and_keyed_by_the_parameters()
     {
