@@ -93,9 +93,10 @@ public sealed record PlumeDatasetOptions
             throw new ArgumentException($"TrainFrames ({TrainFrames}) must exceed Window ({Window}) so that Train has a sample.", nameof(TrainFrames));
         if (Frames <= TrainFrames + Window)
             throw new ArgumentException($"Frames ({Frames}) must exceed TrainFrames + Window ({TrainFrames + Window}) so that Future has a sample.", nameof(Frames));
-        long floats = (long)Simulations * Frames * 3 * Solver.N * Solver.N;
-        if (floats > int.MaxValue)
-            throw new ArgumentException($"{Simulations} simulations × {Frames} frames of {Solver.N}² cells is too large for one array.", nameof(Frames));
+        // The cache file is read and hashed as one byte array, so the payload stays under 2 GB.
+        long bytes = (long)Simulations * Frames * 3 * Solver.N * Solver.N * sizeof(float);
+        if (bytes > int.MaxValue - 65536)
+            throw new ArgumentException($"{Simulations} simulations × {Frames} frames of {Solver.N}² cells ({bytes} bytes) is more than the 2 GB a cache file may hold.", nameof(Frames));
         AtLeast(DomainStride, 2, nameof(DomainStride));
         int domain = Enumerable.Range(0, Simulations).Count(IsDomain);
         if (domain == 0 || domain == Simulations)

@@ -29,7 +29,8 @@ public sealed class PlumeSolver
     readonly double[] _w, _fx, _fy;     // vorticity and confinement force at the corners
     readonly Complex[] _spectrum, _line; // [N, N] pressure workspace, [N] one row or column of it
 
-    public FluidState State { get; private set; }
+    /// <summary>The current state, updated in place by <see cref="Step"/>: <see cref="FluidState.Clone"/> it to keep a frame.</summary>
+    public FluidState State { get; }
     public int Steps { get; private set; }
     public PlumeSettings Settings => _s;
     public PlumeForcing Forcing { get; }
@@ -62,7 +63,7 @@ public sealed class PlumeSolver
 
     /// <summary>
     /// A seeded random start without smoke: a smooth divergence-free swirl, the discrete curl of a stream function
-    /// made of <see cref="InitialModes"/> random sinusoids (wavenumbers 1–3 per axis, random phases), scaled so its
+    /// made of <see cref="InitialModes"/> random sinusoids (wavenumbers −3…3 per axis, random phases), scaled so its
     /// largest face velocity is <see cref="PlumeSettings.InitialNoise"/>. It makes each plume sway its own way. The
     /// same (seed, stream) gives the same bits.
     /// </summary>
