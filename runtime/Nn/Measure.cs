@@ -31,14 +31,20 @@ public static class Measure
         return rows;
     }
 
-    /// <summary>A table of <see cref="ParameterCounts"/> with the total (which equals <see cref="Network.ParameterCount"/>).</summary>
-    public static Table ParameterTable(Network network)
+    /// <summary>
+    /// A table of <see cref="ParameterCounts"/> with the total (which equals <see cref="Network.ParameterCount"/>), and
+    /// with <paramref name="memory"/> a last row with the estimated training memory (<see cref="Network.EstimateMemory"/>).
+    /// </summary>
+    public static Table ParameterTable(Network network, MemoryEstimate? memory = null)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("layer", "kind", "parameters", "note");
         table.Columns[2].RightAligned();
         foreach (var r in ParameterCounts(network))
             table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), r.Count.ToString("N0"), Markup.Escape(r.Note));
         table.AddRow("[bold]total[/]", "", $"[bold]{network.ParameterCount:N0}[/]", "");
+        if (memory is not null)
+            table.AddRow("memory", $"training, batch {memory.Batch}", MemoryEstimate.Format(memory.TotalBytes),
+                Markup.Escape($"activations {MemoryEstimate.Format(memory.ActivationBytes)}, parameters + gradients + optimiser {MemoryEstimate.Format(memory.ParameterBytes + memory.OptimizerBytes)}"));
         return table;
     }
 
@@ -93,9 +99,10 @@ public static class Measure
             Act<TGroup>(u, x, xu, batch * network.Input.Channels);
             Act<TGroup>(u, fx, lfx, batch * featureShape.Channels);
             var (fu, hu) = Run(xu);
-            double ef = Distance(fu, lfx) / normF;
-            if (ef > worstF) (worstF, worstU) = (ef, u);
-            if (pooled) worstH = Math.Max(worstH, Distance(hu, hx) / normH);
+            double ef = Relative(Distance(fu, lfx), normF);
+            // NaN must win (a NaN comparison is false): a network with non-finite outputs is not "exactly equivariant".
+            if (!double.IsNaN(worstF) && (ef > worstF || double.IsNaN(ef))) (worstF, worstU) = (ef, u);
+            if (pooled) worstH = Math.Max(worstH, Relative(Distance(hu, hx), normH));   // Math.Max propagates NaN
         }
         return new EquivarianceReport(worstF, pooled ? worstH : double.NaN, elements.Length, worstU, steps[split - 1].Name);
     }
@@ -113,6 +120,9 @@ public static class Measure
             for (int a = 0; a < order; a++) to[a] = from[source[a]];
         }
     }
+
+    /// <summary>d / n, with 0 / 0 = 0 (all-zero features are exactly equivariant); NaN and ∞ pass through.</summary>
+    static double Relative(double d, double n) => d == 0 && n == 0 ? 0 : d / n;
 
     static double Norm(float[] v)
     {
