@@ -55,14 +55,20 @@ public static class IdxFile
         return Array.ConvertAll(data, b => (int)b);
     }
 
-    /// <summary>Reads an images file and its labels file; their counts must agree.</summary>
-    public static ImageSet ReadDataset(string imagesPath, string labelsPath)
+    /// <summary>
+    /// Reads an images file and its labels file; their counts must agree, and with <paramref name="classes"/> every label
+    /// must be a class index below it (a label out of range would otherwise fail far away, in the loss).
+    /// </summary>
+    public static ImageSet ReadDataset(string imagesPath, string labelsPath, int? classes = null)
     {
+        if (classes is <= 0) throw new ArgumentOutOfRangeException(nameof(classes), classes, "The number of classes must be > 0.");
         var images = ReadImages(imagesPath);
         var labels = ReadLabels(labelsPath);
         if (labels.Length != images.Count)
             throw new InvalidDataException(
                 $"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels; they must match.");
+        if (classes is int c && Array.FindIndex(labels, l => l >= c) is int bad and >= 0)
+            throw new InvalidDataException($"{labelsPath} gives image {bad} the label {labels[bad]}, outside the {c} classes 0..{c - 1}.");
         return new ImageSet(images.Pixels, labels, images.Rows, images.Cols);
     }
 
@@ -100,6 +106,7 @@ public static class IdxFile
     /// <summary>Reads a u8 IDX file with exactly <paramref name="rank"/> dimensions; returns the sizes and the elements.</summary>
     static (int[] Dims, byte[] Data) ReadU8(string path, int rank, string what)
     {
+        if (Directory.Exists(path)) throw new IOException($"{path} is a directory, not an IDX {what} file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX {what} file not found: {path}", path);
         using var file = File.OpenRead(path);
         using var s = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;

@@ -43,8 +43,8 @@ public static class Measure
             table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), r.Count.ToString("N0"), Markup.Escape(r.Note));
         table.AddRow("[bold]total[/]", "", $"[bold]{network.ParameterCount:N0}[/]", "");
         if (memory is not null)
-            table.AddRow("memory", $"training, batch {memory.Batch}", MemoryEstimate.Format(memory.TotalBytes),
-                Markup.Escape($"activations {MemoryEstimate.Format(memory.ActivationBytes)}, parameters + gradients + optimiser {MemoryEstimate.Format(memory.ParameterBytes + memory.OptimizerBytes)}"));
+            table.AddRow("memory", $"estimate, batch {memory.Batch}", MemoryEstimate.Format(memory.TotalBytes),
+                Markup.Escape($"activations {MemoryEstimate.Format(memory.ActivationBytes)}"));
         return table;
     }
 
