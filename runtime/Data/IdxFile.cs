@@ -23,6 +23,7 @@ public sealed record ImageSet(float[] Images, int[] Labels, int Rows, int Cols)
     public ImageSet Validated()
     {
         if (Rows <= 0 || Cols <= 0) throw new ArgumentException($"Image size {Rows}×{Cols} must be positive.");
+        if ((long)Rows * Cols > Array.MaxLength) throw new ArgumentException($"Image size {Rows}×{Cols} is more than an array can hold.");
         if ((long)Labels.Length * Features != Images.Length)
             throw new ArgumentException($"{Images.Length} pixels do not make {Labels.Length} images of {Rows}×{Cols}.");
         return this;
@@ -75,6 +76,8 @@ public static class IdxFile
     /// <summary>Writes [count, rows, cols] u8 images; gzipped when the path ends in <c>.gz</c>.</summary>
     public static void WriteImages(string path, ReadOnlySpan<byte> pixels, int count, int rows, int cols)
     {
+        if (count < 0 || rows <= 0 || cols <= 0)
+            throw new ArgumentException($"{count} images of {rows}×{cols}: the count must be ≥ 0 and the sizes > 0.", nameof(count));
         if ((long)count * rows * cols != pixels.Length)
             throw new ArgumentException($"{pixels.Length} bytes do not make {count} images of {rows}×{cols}.", nameof(pixels));
         Write(path, ImagesMagic, [count, rows, cols], pixels);

@@ -59,6 +59,11 @@ public static class Measure
         where TGroup : IGroupKernel
     {
         int order = TGroup.Order;
+        ArgumentNullException.ThrowIfNull(x);
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch must be positive.");
+        if (x.Length < (long)batch * network.Input.Size)
+            throw new ArgumentException($"x has {x.Length} values; a batch of {batch} × {network.Input.Size} needs {(long)batch * network.Input.Size}.", nameof(x));
+        if (sample is <= 0) throw new ArgumentOutOfRangeException(nameof(sample), sample, "Sample at least one group element.");
         if (network.Input.Positions != order)
             throw new ArgumentException($"The network takes {network.Input}, not a map on {typeof(TGroup).Name} ({order} elements).");
         var steps = network.Root is Sequential s ? s.Children : [network.Root];
@@ -110,7 +115,14 @@ public static class Measure
     /// <summary>(L_u v)[r, a] = v[r, u⁻¹·a] for each of <paramref name="rows"/> rows of |G| values.</summary>
     public static void Act<TGroup>(int u, ReadOnlySpan<float> v, Span<float> result, int rows) where TGroup : IGroupKernel
     {
-        int order = TGroup.Order, uInv = TGroup.Inverse(u);
+        int order = TGroup.Order;
+        if ((uint)u >= (uint)order) throw new ArgumentOutOfRangeException(nameof(u), u, $"u must be an element index in [0, {order}).");
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be ≥ 0.");
+        long n = (long)rows * order;
+        if (v.Length < n) throw new ArgumentException($"v has {v.Length} values; {rows} rows of {order} need {n}.", nameof(v));
+        if (result.Length < n) throw new ArgumentException($"result has {result.Length} values; {rows} rows of {order} need {n}.", nameof(result));
+        KernelChecks.CheckDisjoint(result, nameof(result), v, nameof(v));   // every output reads another input
+        int uInv = TGroup.Inverse(u);
         Span<int> source = order <= 1024 ? stackalloc int[order] : new int[order];
         for (int a = 0; a < order; a++) source[a] = TGroup.Multiply(uInv, a);
         for (int r = 0; r < rows; r++)

@@ -308,12 +308,13 @@ public static class Runs
         var history = trainer.Fit(train, test, options.Epochs);   // throws TrainingDivergedException on NaN/∞
         double testAccuracy = options.Epochs > 0 ? history[^1].TestAccuracy ?? 0 : Trainer.Accuracy(network, test);
 
+        // Saved first: nothing measured afterwards can lose the trained model.
+        int saveCode = Program.SaveModel(options.Save, p => SafeTensors.Save(p, network.Parameters, options.Metadata(testAccuracy), requireFinite: true));
+
         // Equivariance of the trained network on a few test images, over a sample of group elements.
         int probe = Math.Min(8, split.Test.Count);
         var x = split.Test.Images.AsSpan(0, probe * TGroup.Order).ToArray();
         var eq = Measure.Equivariance<TGroup>(network, x, probe, sample: 32, seed: options.Seed);
-
-        int saveCode = Program.SaveModel(options.Save, p => SafeTensors.Save(p, network.Parameters, options.Metadata(testAccuracy), requireFinite: true));
 
         var summary = new Table().AddColumns("result", "value");
         summary.AddRow("test accuracy", $"{testAccuracy:P2}");
