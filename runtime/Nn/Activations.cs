@@ -129,7 +129,7 @@ public sealed class Dropout : Layer
 
     public double P { get; }
     public override string Kind => $"Dropout({P})";
-    public override long ActivationFloats(int batch) => 3L * batch * Input.Size;   // mask, y, dx
+    public override (long Forward, long Backward) ActivationFloats(int batch) => (2L * batch * Input.Size, (long)batch * Input.Size);   // mask and y; dx
 
     public override float[] Forward(float[] x, int batch, bool training)
     {

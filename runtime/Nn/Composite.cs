@@ -30,7 +30,7 @@ public sealed class Sequential : Layer
     }
 
     public override string Kind => "Sequential";
-    public override long ActivationFloats(int batch) => 0;   // its children hold the buffers
+    public override (long Forward, long Backward) ActivationFloats(int batch) => (0, 0);   // its children hold the buffers
     public override IReadOnlyList<Parameter> Parameters { get; }
     public override IReadOnlyList<Layer> Children => _layers;
 

@@ -76,10 +76,11 @@ public abstract class Layer
 
     /// <summary>
     /// Floats of the activation buffers this layer itself keeps for a batch of <paramref name="batch"/> (not its
-    /// children's, not its parameters): by default an output and an input gradient. For memory estimates
+    /// children's, not its parameters), split into those Forward fills (by default the output) and those Backward fills
+    /// (by default the input gradient): each grows to the largest batch its pass has seen. For memory estimates
     /// (<see cref="Network.EstimateMemory"/>); layers with more buffers say so.
     /// </summary>
-    public virtual long ActivationFloats(int batch) => (long)batch * (Output.Size + Input.Size);
+    public virtual (long Forward, long Backward) ActivationFloats(int batch) => ((long)batch * Output.Size, (long)batch * Input.Size);
 
     /// <summary>The full name of one of this layer's parameters.</summary>
     protected string ParameterName(string leaf) => Name.Length == 0 ? leaf : $"{Name}.{leaf}";

@@ -33,8 +33,9 @@ public sealed class LayerNorm : Layer
     public bool Affine => Gamma is not null;
     public override string Kind => Affine ? "LayerNorm" : "LayerNorm(no affine)";
     public override IReadOnlyList<Parameter> Parameters => Gamma is null || Beta is null ? [] : [Gamma, Beta];
-    // x̂, y (affine only), dx and one rstd per sample
-    public override long ActivationFloats(int batch) => (long)batch * (Input.Size * (Affine ? 3L : 2L) + 1);
+    // forward: x̂, y (affine only) and one rstd per sample; backward: dx
+    public override (long Forward, long Backward) ActivationFloats(int batch) =>
+        ((long)batch * (Input.Size * (Affine ? 2L : 1L) + 1), (long)batch * Input.Size);
 
     // x[b, n] → y[b, n], n = C·|G|
     public override float[] Forward(float[] x, int batch, bool training)

@@ -270,7 +270,9 @@ public static class Runs
 
         var spec = Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout);
         var network = Network.Build(spec, new Shape(1, TGroup.Order), options.Seed);
-        var memory = network.EstimateMemory(Math.Max(options.BatchSize, EvaluationBatch), optimizerStates: options.Evaluate is null ? 2 : 0);
+        var memory = options.Evaluate is null
+            ? network.EstimateMemory(options.BatchSize, optimizerStates: 2, evaluationBatch: EvaluationBatch)
+            : network.EstimateMemory(1, optimizerStates: 0, evaluationBatch: EvaluationBatch);   // evaluation fills no backward buffers
         AnsiConsole.MarkupLine($"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
         AnsiConsole.Write(Measure.ParameterTable(network, memory));
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

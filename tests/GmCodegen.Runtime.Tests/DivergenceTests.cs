@@ -105,6 +105,8 @@ public class DivergenceTests
         Assert.Equal(4L * 2 * 27, m.OptimizerBytes);
         Assert.Equal(4L * 10 * (3 + 8 + 3), m.ActivationBytes);
         Assert.Equal(m.ParameterBytes + m.OptimizerBytes + m.ActivationBytes, m.TotalBytes);
+        // A larger evaluation batch grows the forward buffers (and the loss gradient), not the backward ones.
+        Assert.Equal(4L * (20 * 3 + 10 * 8 + 20 * 3), net.EstimateMemory(10, 2, evaluationBatch: 20).ActivationBytes);
         // It grows linearly with the batch, and a wide GM network dominates by activations.
         var wide = Network.Build(Synthetic.Network(channels: 64), new Shape(1, 64), seed: 1);
         var (at100, at200) = (wide.EstimateMemory(100), wide.EstimateMemory(200));
