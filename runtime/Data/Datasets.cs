@@ -14,6 +14,8 @@ public static class Datasets
     public const string Mnist10kLabelsFile = "mnist10k-labels-idx1-ubyte.gz";
     public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
     public const string FashionMnistPackage = "dataset-fashion-mnist";
+    /// <summary>MNIST and Fashion-MNIST have ten classes; labels outside 0..9 are refused when the files are read.</summary>
+    public const int Classes = 10;
 
     /// <summary>
     /// The 10,000 MNIST digits shipped in <c>samples/data/</c> (digit by digit: all 0s, then all 1s, …).
@@ -23,7 +25,7 @@ public static class Datasets
     public static ImageSet Mnist10k(string? directory = null)
     {
         directory ??= FindMnist10kDirectory();
-        return IdxFile.ReadDataset(Path.Combine(directory, Mnist10kImagesFile), Path.Combine(directory, Mnist10kLabelsFile));
+        return IdxFile.ReadDataset(Path.Combine(directory, Mnist10kImagesFile), Path.Combine(directory, Mnist10kLabelsFile), Classes);
     }
 
     public static string FindMnist10kDirectory()
@@ -64,7 +66,7 @@ public static class Datasets
                     $"(`sudo apt-get install {FashionMnistPackage}`, which puts the files in {FashionMnistDirectory}), " +
                     "or pass the directory holding {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz.", f);
         }
-        return IdxFile.ReadDataset(images, labels);
+        return IdxFile.ReadDataset(images, labels, Classes);
     }
 
     /// <summary>

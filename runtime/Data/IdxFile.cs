@@ -23,6 +23,7 @@ public sealed record ImageSet(float[] Images, int[] Labels, int Rows, int Cols)
     public ImageSet Validated()
     {
         if (Rows <= 0 || Cols <= 0) throw new ArgumentException($"Image size {Rows}×{Cols} must be positive.");
+        if ((long)Rows * Cols > Array.MaxLength) throw new ArgumentException($"Image size {Rows}×{Cols} is more than an array can hold.");
         if ((long)Labels.Length * Features != Images.Length)
             throw new ArgumentException($"{Images.Length} pixels do not make {Labels.Length} images of {Rows}×{Cols}.");
         return this;
@@ -55,20 +56,28 @@ public static class IdxFile
         return Array.ConvertAll(data, b => (int)b);
     }
 
-    /// <summary>Reads an images file and its labels file; their counts must agree.</summary>
-    public static ImageSet ReadDataset(string imagesPath, string labelsPath)
+    /// <summary>
+    /// Reads an images file and its labels file; their counts must agree, and with <paramref name="classes"/> every label
+    /// must be a class index below it (a label out of range would otherwise fail far away, in the loss).
+    /// </summary>
+    public static ImageSet ReadDataset(string imagesPath, string labelsPath, int? classes = null)
     {
+        if (classes is <= 0) throw new ArgumentOutOfRangeException(nameof(classes), classes, "The number of classes must be > 0.");
         var images = ReadImages(imagesPath);
         var labels = ReadLabels(labelsPath);
         if (labels.Length != images.Count)
             throw new InvalidDataException(
                 $"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels; they must match.");
+        if (classes is int c && Array.FindIndex(labels, l => l >= c) is int bad and >= 0)
+            throw new InvalidDataException($"{labelsPath} gives image {bad} the label {labels[bad]}, outside the {c} classes 0..{c - 1}.");
         return new ImageSet(images.Pixels, labels, images.Rows, images.Cols);
     }
 
     /// <summary>Writes [count, rows, cols] u8 images; gzipped when the path ends in <c>.gz</c>.</summary>
     public static void WriteImages(string path, ReadOnlySpan<byte> pixels, int count, int rows, int cols)
     {
+        if (count < 0 || rows <= 0 || cols <= 0)
+            throw new ArgumentException($"{count} images of {rows}×{cols}: the count must be ≥ 0 and the sizes > 0.", nameof(count));
         if ((long)count * rows * cols != pixels.Length)
             throw new ArgumentException($"{pixels.Length} bytes do not make {count} images of {rows}×{cols}.", nameof(pixels));
         Write(path, ImagesMagic, [count, rows, cols], pixels);
@@ -100,6 +109,7 @@ public static class IdxFile
     /// <summary>Reads a u8 IDX file with exactly <paramref name="rank"/> dimensions; returns the sizes and the elements.</summary>
     static (int[] Dims, byte[] Data) ReadU8(string path, int rank, string what)
     {
+        if (Directory.Exists(path)) throw new IOException($"{path} is a directory, not an IDX {what} file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX {what} file not found: {path}", path);
         using var file = File.OpenRead(path);
         using var s = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;

@@ -12,8 +12,8 @@ public static class ImageRotation
     public static void Rotate(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols, double angle)
     {
         if (rows <= 0 || cols <= 0) throw new ArgumentException($"Image size {rows}×{cols} must be positive.");
-        if (src.Length != rows * cols) throw new ArgumentException($"src has length {src.Length}; expected {rows}×{cols}.", nameof(src));
-        if (dst.Length != rows * cols) throw new ArgumentException($"dst has length {dst.Length}; expected {rows}×{cols}.", nameof(dst));
+        if (src.Length != (long)rows * cols) throw new ArgumentException($"src has length {src.Length}; expected {rows}×{cols}.", nameof(src));
+        if (dst.Length != (long)rows * cols) throw new ArgumentException($"dst has length {dst.Length}; expected {rows}×{cols}.", nameof(dst));
         if (src.Overlaps(dst)) throw new ArgumentException("src and dst must not overlap: every output pixel reads several inputs.");
 
         double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0, c = Math.Cos(angle), s = Math.Sin(angle);

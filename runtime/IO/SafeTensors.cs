@@ -25,14 +25,18 @@ public sealed record SafeTensorsHeader(
 /// an 8-byte little-endian header length N, N bytes of JSON
 /// <c>{"__metadata__": {string: string}, name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}</c>
 /// padded with spaces to a multiple of 8, then the tensors' little-endian bytes, back to back in header order.
-/// Saving is atomic (temporary file in the same directory, flushed to disk, renamed over the target); loading validates
-/// the whole file against the model before touching any parameter, so a failed load leaves the model as it was.
+/// Saving is atomic (temporary file in the same directory, flushed to disk, renamed over the target, the directory then
+/// synced on Linux so that the rename itself is durable; temporaries that an interrupted save left behind are removed by
+/// the next save into that directory once they are <see cref="StaleTempAge"/> old); loading validates the whole file
+/// against the model before touching any parameter, so a failed load leaves the model as it was.
 /// </summary>
 public static class SafeTensors
 {
     /// <summary>The reference implementation's limit; a larger header means a corrupt length, not a real model.</summary>
     public const long MaxHeaderLength = 100_000_000;
     public const string MetadataKey = "__metadata__";
+    /// <summary>A temporary older than this is taken to be left over from an interrupted save (no save takes that long to write).</summary>
+    public static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(5);
 
     static readonly Dictionary<string, int> DTypeSizes = new()
     {
@@ -42,20 +46,26 @@ public static class SafeTensors
     };
 
     /// <summary>Writes <paramref name="parameters"/> (and <paramref name="metadata"/>, e.g. the group expression and
-    /// architecture) to <paramref name="path"/> atomically: the previous file, if any, survives any failure.</summary>
-    public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Save(path, parameters, metadata, wrap: null);
+    /// architecture) to <paramref name="path"/> atomically: the previous file, if any, survives any failure. With
+    /// <paramref name="requireFinite"/>, a parameter holding NaN or ±∞ is refused (ArgumentException naming it) before
+    /// any file is touched; without it every float, NaN payloads included, round-trips bit for bit.</summary>
+    public static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null,
+        bool requireFinite = false) =>
+        Save(path, parameters, metadata, wrap: null, requireFinite);
 
     /// <summary><paramref name="wrap"/> lets tests interpose a failing stream between the writer and the temp file.</summary>
     internal static void Save(string path, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata,
-        Func<Stream, Stream>? wrap)
+        Func<Stream, Stream>? wrap, bool requireFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         byte[] header = BuildHeader(parameters, metadata); // validates before any file is created
+        if (requireFinite) CheckFinite(parameters);
         string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"Cannot save the model to {path}: it is a directory; give a file name.");
         string dir = Path.GetDirectoryName(full)!;
+        RemoveStaleTemps(dir, Path.GetFileName(full));
         // Same directory, so the final rename never crosses file systems (rename(2) is atomic only within one).
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string temp = TempName(full);
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -72,9 +82,102 @@ public static class SafeTensors
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+        DirectorySync.TrySync(dir);   // best effort: the file is complete either way, this makes its new name durable
     }
 
-    /// <summary>Writes the safetensors bytes to any stream (no atomicity: that is <see cref="Save(string, IReadOnlyList{Parameter}, IReadOnlyDictionary{string, string}?)"/>'s job).</summary>
+    /// <summary>The temporary a save of <paramref name="fullPath"/> writes first: hidden, unique, in the same directory.</summary>
+    static string TempName(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>
+    /// Deletes temporaries of exactly this file's pattern (<c>.NAME.&lt;32 hex digits&gt;.tmp</c>) older than
+    /// <see cref="StaleTempAge"/>: what an interrupted save (a crash, a kill) leaves. Younger ones may belong to a save in
+    /// progress and are kept; failures to delete are ignored (they are someone else's, or will be removed next time).
+    /// </summary>
+    internal static int RemoveStaleTemps(string directory, string fileName)
+    {
+        int removed = 0;
+        if (!Directory.Exists(directory)) return 0;
+        string prefix = $".{fileName}.";
+        DateTime cutoff = DateTime.UtcNow - StaleTempAge;
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(directory))
+            {
+                string name = Path.GetFileName(f);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal) || !name.EndsWith(".tmp", StringComparison.Ordinal)) continue;
+                var guid = name.AsSpan(prefix.Length, name.Length - prefix.Length - 4);
+                if (guid.Length != 32 || !IsHex(guid)) continue;
+                try
+                {
+                    if (File.GetLastWriteTimeUtc(f) < cutoff) { File.Delete(f); removed++; }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return removed;
+    }
+
+    static bool IsHex(ReadOnlySpan<char> s)
+    {
+        foreach (char c in s)
+            if (!char.IsAsciiHexDigitLower(c)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks, before a long computation, that <see cref="Save(string, IReadOnlyList{Parameter}, IReadOnlyDictionary{string, string}?, bool)"/>
+    /// will be able to write <paramref name="path"/>: it is not a directory, its directory exists (or, with
+    /// <paramref name="createDirectory"/>, can be created) and a file can be created there (a probe of the temporary's
+    /// pattern, removed at once). Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> saying why.
+    /// </summary>
+    public static void CheckCanSave(string path, bool createDirectory = true)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new IOException("No model path given: the save path is empty.");
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        { throw new IOException($"Cannot save the model to '{path}': {e.Message}", e); }
+        if (Directory.Exists(full) || path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))
+            throw new IOException($"Cannot save the model to {path}: it is a directory; give a file name.");
+        string dir = Path.GetDirectoryName(full)!;
+        try
+        {
+            if (createDirectory) Directory.CreateDirectory(dir);
+            else if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"the directory {dir} does not exist");
+            string probe = TempName(full);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string why = e.Message;
+            throw e is UnauthorizedAccessException
+                ? new UnauthorizedAccessException($"Cannot save the model to {path}: {why}", e)
+                : new IOException($"Cannot save the model to {path}: {why}", e);
+        }
+    }
+
+    /// <summary>Refuses parameters holding NaN or ±∞, naming the first one and where.</summary>
+    static void CheckFinite(IReadOnlyList<Parameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            int at = FirstNonFinite(p.Value);
+            if (at >= 0)
+                throw new ArgumentException($"Parameter '{p.Name}' holds {p.Value[at]} at index {at}; a model with non-finite values is not saved.", nameof(parameters));
+        }
+    }
+
+    static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values))) return -1;   // one vectorised pass
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    /// <summary>Writes the safetensors bytes to any stream (no atomicity: that is <see cref="Save(string, IReadOnlyList{Parameter}, IReadOnlyDictionary{string, string}?, bool)"/>'s job).</summary>
     public static void Write(Stream stream, IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string>? metadata = null) =>
         WriteBody(stream, BuildHeader(parameters, metadata), parameters);
 
@@ -149,8 +252,10 @@ public static class SafeTensors
     /// must be present with dtype F32 and its exact shape; tensors the model lacks are an error unless
     /// <paramref name="allowExtraTensors"/>. Nothing is copied unless the whole file checks out.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is truncated, corrupt or does not match the model (message says how).</exception>
-    public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, bool allowExtraTensors = false)
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or does not match the model (message says how),
+    /// or, with <paramref name="requireFinite"/>, holds NaN or ±∞.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, IReadOnlyList<Parameter> parameters, bool allowExtraTensors = false,
+        bool requireFinite = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         using var file = OpenRead(path);
@@ -188,6 +293,8 @@ public static class SafeTensors
                 var ints = MemoryMarshal.Cast<float, int>(values.AsSpan());
                 BinaryPrimitives.ReverseEndianness(ints, ints);
             }
+            if (requireFinite && FirstNonFinite(values) is int at and >= 0)
+                throw new InvalidDataException($"{path} holds {values[at]} in tensor '{t.Name}' (at index {at}); a usable model is finite.");
             staged[i] = values;
         }
         for (int i = 0; i < parameters.Count; i++) staged[i].CopyTo(parameters[i].Value, 0);
@@ -207,6 +314,7 @@ public static class SafeTensors
     static FileStream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path)) throw new IOException($"{path} is a directory, not a model file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     }
@@ -225,6 +333,8 @@ public static class SafeTensors
         var json = new byte[n];
         file.ReadExactly(json);
         if (json[0] != (byte)'{') throw Bad(path, "has a header that does not start with '{'");
+        // The JSON reader would otherwise fail on bad UTF-8 only when a name is read, with an InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Bad(path, "has a header that is not valid UTF-8");
 
         JsonDocument doc;
         try
@@ -279,7 +389,9 @@ public static class SafeTensors
         long elements = 1;
         try { foreach (var d in shape) elements = checked(elements * d); }
         catch (OverflowException) { throw Bad(path, $"has tensor '{name}' with an impossibly large shape {Show(shape)}"); }
-        long expected = elements * elementSize;
+        long expected;
+        try { expected = checked(elements * elementSize); }
+        catch (OverflowException) { throw Bad(path, $"has tensor '{name}' with an impossibly large shape {Show(shape)}"); }
         if (offsets[1] - offsets[0] != expected)
             throw Bad(path, $"has tensor '{name}' ({dtype} {Show(shape)}) spanning {offsets[1] - offsets[0]} bytes; its shape needs {expected}");
         return new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]);

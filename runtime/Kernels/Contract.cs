@@ -28,6 +28,14 @@ public readonly record struct GmShape(int Batch, int InChannels, int OutChannels
 /// A group-matrix convolution over one finite group, as emitted by the generator.
 /// y[b,o,a] = Σ_i Σ_k w[o,(i,)k] · x[b,i,idx(a,k)] + bias[o], with idx(a,k) = index(g_a · h_k⁻¹).
 /// </summary>
+/// <remarks>
+/// Every pass validates its arguments before touching memory and throws <see cref="ArgumentException"/> naming the
+/// argument (<see cref="KernelChecks"/>): a shape with Batch &lt; 0 or channels ≤ 0, or whose buffers would exceed
+/// <see cref="Array.MaxLength"/> floats; a span whose length is not the one the shape implies; and an output that
+/// overlaps another span of the call. Outputs are written while inputs are still being read, so <b>outputs may not
+/// overlap anything</b>: in Forward, y must not overlap x, w or bias; in BackwardInput, dx must not overlap dy or w;
+/// in BackwardWeights, dw and dbias must not overlap x, dy or each other. Inputs may overlap each other (they are only read).
+/// </remarks>
 public interface IGroupKernel
 {
     static abstract int Order { get; }

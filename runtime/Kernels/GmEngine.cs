@@ -20,6 +20,9 @@ namespace GmCodegen;
 /// Shared weights (w[o,k]) use one source channel, s = Σ_i x[·,i,·], since w does not depend on i.
 /// The hot methods skip tiered compilation (AggressiveOptimization): a training run or benchmark otherwise spends
 /// its first calls in unoptimised code, where the gathers run several times slower.
+/// Every pass checks its arguments first (<see cref="KernelChecks"/>: lengths, impossible shapes, outputs overlapping
+/// inputs) and the plan's tables once per type (sizes and every row and permutation index in range), so the unchecked
+/// loops below only ever see consistent sizes; the plan's gathers themselves are trusted (they are generated).
 /// </summary>
 public static class GmEngine<TPlan> where TPlan : IGroupPlan
 {
@@ -30,10 +33,40 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// <summary>Backward-input computes Z = Wᵀ·dy this many k at a time (8 register blocks; Z stays in L2).</summary>
     const int KernelBlock = 8 * GmGemm.Rows;
 
+    /// <summary>Why the plan's tables are inconsistent, or null; computed once per plan type.</summary>
+    static readonly string? PlanProblem = CheckPlan();
+
+    static string? CheckPlan()
+    {
+        string name = typeof(TPlan).Name;
+        if (FS <= 0 || NS <= 0 || (long)FS * NS != L) return $"{name}: |F| = {FS} times |S| = {NS} is not |G| = {L}.";
+        if (K <= 0 || K > L) return $"{name}: K = {K} is not in [1, {L}].";
+        if (TPlan.KernelSlow.Length != K || TPlan.KernelFast.Length != K) return $"{name}: KernelSlow and KernelFast need one entry per kernel element ({K}).";
+        int slowMaps = 0;
+        foreach (int js in TPlan.KernelSlow)
+            if (js < 0) return $"{name}: KernelSlow holds {js}."; else slowMaps = Math.Max(slowMaps, js + 1);
+        foreach (int jf in TPlan.KernelFast)
+            if (jf < 0) return $"{name}: KernelFast holds {jf}.";
+        foreach (var (table, what) in new[] { (TPlan.SlowForward.ToArray(), "SlowForward"), (TPlan.SlowBackward.ToArray(), "SlowBackward") })
+        {
+            if (table.Length < (long)slowMaps * NS) return $"{name}: {what} has {table.Length} entries; KernelSlow needs {(long)slowMaps * NS}.";
+            foreach (int row in table)
+                if ((uint)row >= (uint)NS) return $"{name}: {what} holds row {row}, outside [0, {NS}).";
+        }
+        return null;
+    }
+
+    static void CheckPlanOnce()
+    {
+        if (PlanProblem is not null) throw new InvalidOperationException($"The group plan is inconsistent: {PlanProblem}");
+    }
+
     /// <summary>y[b,o,a] = Σ_i Σ_k w[o,(i,)k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
     public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
         KernelChecks.CheckForward(L, K, s, x, w, bias, y);
+        CheckPlanOnce();
+        if (s.Batch == 0) return;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;   // panel source channels I'
         PanelPass(s.Batch, x, s.InChannels, channels, inverse: false, w, s.OutChannels, bias, y);
     }
@@ -52,11 +85,12 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int depth = channels * K;                                          // reduction length
         int tileRows = Tiling.TileRows(depth, FS, NS);
         int tp = Tiling.Skewed(tileRows * FS);
+        int panelFloats = Scratch((long)depth * tp), tileFloats = Scratch((long)m * tp);
         BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
         {
             using var sum = RentedBuffer.Rent(channels == 1 && srcChannels > 1 ? L : 0);
-            using var panel = RentedBuffer.Rent(depth * tp);   // [I'·K, T]
-            using var tile = RentedBuffer.Rent(m * tp);        // [m, T]
+            using var panel = RentedBuffer.Rent(panelFloats);  // [I'·K, T]
+            using var tile = RentedBuffer.Rent(tileFloats);    // [m, T]
             for (int b = b0; b < b1; b++)
             {
                 var sb = Source(src.Slice(b * srcChannels * L, srcChannels * L), srcChannels, channels, sum.Span);
@@ -78,11 +112,13 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
         KernelChecks.CheckBackwardInput(L, K, s, dy, w, dx);
+        CheckPlanOnce();
+        if (s.Batch == 0) return;
         if (BackwardInputAsPanelPass(s))
         {
             // Full weights over enough input channels: dx[b,i,·] = Σ_(o,k) w[o,i,k]·dy[b,o, ·h_k] is the forward's
             // shape with I and O swapped and gathers through h_k, so it runs as one (A = wᵀ [I, O·K], no Z round trip).
-            using var wt = RentedBuffer.Rent(s.InChannels * s.OutChannels * K);
+            using var wt = RentedBuffer.Rent(w.Length);
             for (int o = 0; o < s.OutChannels; o++)
                 for (int i = 0; i < s.InChannels; i++)
                     w.Slice((o * s.InChannels + i) * K, K).CopyTo(wt.Span.Slice((i * s.OutChannels + o) * K, K));
@@ -94,10 +130,11 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int depth = channels * K;
         int lp = Tiling.Padded(L);     // columns computed
         int ld = Tiling.Skewed(L);     // row stride of the dy copy and of Z
+        int paddedFloats = ld == L ? 0 : Scratch((long)s.OutChannels * ld), zFloats = Scratch((long)KernelBlock * ld);
         BatchParallel.ForBatch(s.Batch, dy, w, ReadOnlySpan<float>.Empty, dx, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, dy, w, _, dx) =>
         {
-            using var dyPadded = RentedBuffer.Rent(ld == L ? 0 : shape.OutChannels * ld);   // [O, ld]
-            using var z = RentedBuffer.Rent(KernelBlock * ld);                            // [48, ld]
+            using var dyPadded = RentedBuffer.Rent(paddedFloats);   // [O, ld]
+            using var z = RentedBuffer.Rent(zFloats);               // [48, ld]
             for (int b = b0; b < b1; b++)
             {
                 var dyb = dy.Slice(b * shape.OutChannels * L, shape.OutChannels * L);
@@ -128,6 +165,14 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     }
 
     /// <summary>
+    /// A scratch buffer's length, computed in long by the caller; checked before any worker starts, so that a shape whose
+    /// scratch cannot exist fails at the call with an ArgumentException (not wrapped by the parallel loop, never wrapped around).
+    /// </summary>
+    static int Scratch(long floats) => floats <= Array.MaxLength
+        ? (int)floats
+        : throw new ArgumentException($"This shape needs a kernel scratch buffer of {floats:N0} floats, more than an array can hold.", "s");
+
+    /// <summary>
     /// Where a panel pass's GEMM writes the tile at rows [row0, ·) of sample b: whole vector blocks (t = n) straight into
     /// the output (bias fused), a ragged last tile into the tile buffer, which <see cref="FlushTile"/> then copies.
     /// </summary>
@@ -148,7 +193,8 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     /// Per kernel element k, the shift d_k when every slow row map is a cyclic shift, s ↦ s + d_k mod |S| (S = C_n: the
     /// C32 x C32 and C64 x C64 layers), d_k in (-|S|/2, |S|/2]; null otherwise.
     /// </summary>
-    static readonly ShiftWindows? ForwardWindows = ShiftWindows.Of(TPlan.SlowForward), InverseWindows = ShiftWindows.Of(TPlan.SlowBackward);
+    static readonly ShiftWindows? ForwardWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.SlowForward) : null,
+        InverseWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.SlowBackward) : null;
 
     /// <summary>
     /// The windows of the shifted panel pass, fixed per group and direction: the distinct fast permutations, each one's
@@ -193,11 +239,13 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         // A channel's windows take (rows·|fast| + extra)·|F| floats; all channels together stay within the panel budget.
         int tileRows = Tiling.TileRowsOf((Tiling.PanelFloats / (channels * FS) - extra) / fast.Length, FS, NS);
         if (4 * (tileRows * fast.Length + extra) > 3 * K * tileRows) return false;
-        int window = (tileRows * fast.Length + extra) * FS;                 // floats per channel
+        int window = Scratch(((long)tileRows * fast.Length + extra) * FS);  // floats per channel
+        int windowFloats = Scratch((long)channels * window + 2 * System.Numerics.Vector<float>.Count);
+        int tileFloats = Scratch((long)m * Tiling.Padded(tileRows * FS));
         BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
         {
-            using var windows = RentedBuffer.Rent(channels * window + 2 * System.Numerics.Vector<float>.Count);
-            using var tile = RentedBuffer.Rent(m * Tiling.Padded(tileRows * FS));
+            using var windows = RentedBuffer.Rent(windowFloats);
+            using var tile = RentedBuffer.Rent(tileFloats);
             var rowMap = new int[tileRows + extra];
             var start = new int[fast.Length];
             var rowsOf = new int[depth];
@@ -247,6 +295,8 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
     {
         KernelChecks.CheckBackwardWeights(L, K, s, x, dy, dw, dbias);
+        CheckPlanOnce();
+        if (s.Batch == 0) { dw.Clear(); dbias.Clear(); return; }
         var shape = s;
         int channels = s.Mode == ChannelMode.Shared ? 1 : s.InChannels;
         int depth = channels * K;
@@ -257,12 +307,13 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         int dp = (depth + (fuseBias ? 1 : 0) + v - 1) / v * v;
         int tileRows = Tiling.TileRows(depth, FS, NS);
         int tp = Tiling.Padded(tileRows * FS);
-        using var total = RentedBuffer.Rent(shape.OutChannels * dp);   // [O, R padded]
+        int panelFloats = Scratch((long)depth * tp), transposedFloats = Scratch((long)tp * dp);
+        using var total = RentedBuffer.Rent(Scratch((long)shape.OutChannels * dp));   // [O, R padded]
         BatchParallel.ForBatchReduce(s.Batch, x, dy, total.Span, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, x, dy, partial) =>
         {
             using var sum = RentedBuffer.Rent(channels == 1 && shape.InChannels > 1 ? L : 0);
-            using var panel = RentedBuffer.Rent(depth * tp);        // [R, T]
-            using var transposed = RentedBuffer.Rent(tp * dp);      // [T, R padded]
+            using var panel = RentedBuffer.Rent(panelFloats);           // [R, T]
+            using var transposed = RentedBuffer.Rent(transposedFloats); // [T, R padded]
             for (int b = b0; b < b1; b++)
             {
                 var src = Source(x.Slice(b * shape.InChannels * L, shape.InChannels * L), shape.InChannels, channels, sum.Span);
@@ -292,7 +343,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     static void PackPanel(ReadOnlySpan<float> src, int channels, bool inverse, int row0, int rows, Span<float> panel, int tp)
     {
         int t = rows * FS;
-        if (src.Length < channels * L || panel.Length < channels * K * tp || row0 + rows > NS || t > tp)
+        if (src.Length < (long)channels * L || panel.Length < (long)channels * K * tp || row0 < 0 || rows < 0 || row0 + rows > NS || t > tp)
             throw new ArgumentException("Panel buffers are too short.");
         for (int i = 0; i < channels; i++)
         {

@@ -10,8 +10,11 @@ namespace GmCodegen;
 /// A last row block of 1–4 rows runs a 2- or 4-row instance of the same body, and a last column strip of one vector
 /// a one-vector instance, so remainders cost what they compute (32 rows = 5 × 6 + 2 for O = 32 layers; 49 = 8 × 6 + 1
 /// rows of Wᵀ·dy for K = 49; 56 = 3 × 16 + 8 columns of dW for K = 49 plus the bias column).
+/// Internal to the engine (the tests reach it through InternalsVisibleTo); still, every argument is checked before the
+/// unchecked loops run — non-negative strides, every element read or written inside its span (in long arithmetic), C's
+/// rows apart and C sharing no memory with A, B or the bias — so a wrong call throws instead of touching other memory.
 /// </summary>
-public static class GmGemm
+internal static class GmGemm
 {
     /// <summary>Rows per register block.</summary>
     public const int Rows = 6;
@@ -31,8 +34,9 @@ public static class GmGemm
     public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
-        if (depth > 0 && (long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
-        if (!Check(m, n, depth, a, lda, aStep, c, ldc, accumulate, rowBias)) return;
+        if (ldb < 0) throw new ArgumentException($"ldb must be ≥ 0, was {ldb}.", nameof(ldb));
+        if (depth > 0 && n > 0 && (long)(depth - 1) * ldb + n > b.Length) throw new ArgumentException("B is too short.", nameof(b));
+        if (!Check(m, n, depth, a, lda, aStep, b, c, ldc, accumulate, rowBias)) return;
         Core<Strided>(m, n, depth, a, lda, aStep, b, ldb, ref Unsafe.NullRef<int>(), c, ldc, accumulate, rowBias, bFitsL2: (long)depth * ldb <= Tiling.PanelFloats);
     }
 
@@ -43,24 +47,36 @@ public static class GmGemm
     public static void Multiply(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, ReadOnlySpan<int> bRows,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
+        if (depth < 0) throw new ArgumentException($"depth must be ≥ 0, was {depth}.", nameof(depth));
         if (bRows.Length < depth) throw new ArgumentException("One B row offset per reduction step is needed.", nameof(bRows));
         foreach (int off in bRows.Slice(0, depth))
-            if (off < 0 || (long)off + n > b.Length) throw new ArgumentException($"B row offset {off} is out of range.", nameof(bRows));
-        if (!Check(m, n, depth, a, lda, aStep, c, ldc, accumulate, rowBias)) return;
+            if (off < 0 || (long)off + Math.Max(n, 0) > b.Length) throw new ArgumentException($"B row offset {off} is out of range.", nameof(bRows));
+        if (!Check(m, n, depth, a, lda, aStep, b, c, ldc, accumulate, rowBias)) return;
         Core<Offsets>(m, n, depth, a, lda, aStep, b, 0, ref MemoryMarshal.GetReference(bRows), c, ldc, accumulate, rowBias, bFitsL2: true);
     }
 
     /// <summary>Validates the shared arguments; false when there is nothing to multiply (C is then already final).</summary>
-    static bool Check(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias)
+    static bool Check(int m, int n, int depth, ReadOnlySpan<float> a, int lda, int aStep, ReadOnlySpan<float> b, Span<float> c, int ldc,
+        bool accumulate, ReadOnlySpan<float> rowBias)
     {
         int v = Vector<float>.Count;
-        if (m <= 0 || n <= 0) return false;
+        if (m < 0) throw new ArgumentException($"m must be ≥ 0, was {m}.", nameof(m));
+        if (n < 0) throw new ArgumentException($"n must be ≥ 0, was {n}.", nameof(n));
+        if (depth < 0) throw new ArgumentException($"depth must be ≥ 0, was {depth}.", nameof(depth));
+        if (lda < 0) throw new ArgumentException($"lda must be ≥ 0, was {lda}.", nameof(lda));
+        if (aStep < 0) throw new ArgumentException($"aStep must be ≥ 0, was {aStep}.", nameof(aStep));
+        if (m == 0 || n == 0) return false;
         if (n % v != 0) throw new ArgumentException($"n = {n} must be a multiple of {v}.", nameof(n));
-        if ((long)(m - 1) * ldc + n > c.Length) throw new ArgumentException("C is too short.", nameof(c));
+        // Rows of C closer than n apart would overlap: each row's stores would overwrite the previous row's results.
+        if (m > 1 && ldc < n) throw new ArgumentException($"ldc = {ldc} must be ≥ n = {n} (rows of C must not overlap).", nameof(ldc));
+        if ((long)(m - 1) * Math.Max(ldc, 0) + n > c.Length) throw new ArgumentException("C is too short.", nameof(c));
         if (!rowBias.IsEmpty && (rowBias.Length < m || accumulate))
             throw new ArgumentException("A row bias needs one value per row and overwriting mode.", nameof(rowBias));
+        if (depth > 0 && (long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
+        KernelChecks.CheckDisjoint(c, nameof(c), a, nameof(a));
+        KernelChecks.CheckDisjoint(c, nameof(c), b, nameof(b));
+        KernelChecks.CheckDisjoint(c, nameof(c), rowBias, nameof(rowBias));
         if (depth == 0) { if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Fill(rowBias.IsEmpty ? 0f : rowBias[i]); return false; }
-        if ((long)(m - 1) * lda + (long)(depth - 1) * aStep >= a.Length) throw new ArgumentException("A is too short.", nameof(a));
         return true;
     }
 

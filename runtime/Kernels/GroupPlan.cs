@@ -5,6 +5,12 @@ namespace GmCodegen;
 /// The generator emits it from the group's index structure (see the generated file's header): G is split as S x F,
 /// and g_a·h_k⁻¹ = (s·s_k⁻¹, f·f_k⁻¹) moves whole F-rows by a small row table and permutes inside each row by one
 /// of a few F-permutations, emitted as straight-line vector copies.
+/// <para><b>Unchecked members.</b> This interface is public only because generated types implement it; it is the
+/// engine's, not an API to call. The tables (<see cref="KernelSlow"/> … <see cref="SlowBackward"/>, the orders) are
+/// checked by <see cref="GmEngine{TPlan}"/> once per type. The three gathers do no checks at all: they write through
+/// refs, and the caller guarantees that src holds every row rowMap names, dst holds rowMap.Length rows of |F| and j is
+/// one of the plan's fast permutations. <see cref="TryForwardSharedUnrolled"/> checks its spans' lengths but not its
+/// strides' signs. Call the <see cref="IGroupKernel"/> passes instead, which check everything.</para>
 /// </summary>
 public interface IGroupPlan : IGroupKernel
 {

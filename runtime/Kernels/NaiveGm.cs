@@ -26,6 +26,7 @@ public static class NaiveGm
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
         KernelChecks.CheckForward(order, kernelSize, s, x, w, bias, y);
+        CheckTable(order, kernelSize, idx);
         int l = order, kk = kernelSize;
         for (int b = 0; b < s.Batch; b++)
         for (int o = 0; o < s.OutChannels; o++)
@@ -44,6 +45,7 @@ public static class NaiveGm
         ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
         KernelChecks.CheckBackwardInput(order, kernelSize, s, dy, w, dx);
+        CheckTable(order, kernelSize, idx);
         int l = order, kk = kernelSize;
         dx.Clear();
         for (int b = 0; b < s.Batch; b++)
@@ -62,6 +64,7 @@ public static class NaiveGm
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
     {
         KernelChecks.CheckBackwardWeights(order, kernelSize, s, x, dy, dw, dbias);
+        CheckTable(order, kernelSize, idx);
         int l = order, kk = kernelSize;
         dw.Clear();
         dbias.Clear();
@@ -78,6 +81,15 @@ public static class NaiveGm
                 dw[wi] += g * x[(b * s.InChannels + i) * l + idx[k * l + a]];
             }
         }
+    }
+
+    /// <summary>The table must hold K·|G| element indices in [0, |G|) (cheap next to the naive kernel's own work).</summary>
+    static void CheckTable(int order, int kernelSize, ReadOnlySpan<int> idx)
+    {
+        KernelChecks.CheckLength(idx.Length, (long)order * kernelSize, nameof(idx));
+        for (int j = 0; j < idx.Length; j++)
+            if ((uint)idx[j] >= (uint)order)
+                throw new ArgumentException($"idx[{j}] = {idx[j]} is not an element index in [0, {order}).", nameof(idx));
     }
 
     static float WeightAt(in GmShape s, int kk, ReadOnlySpan<float> w, int o, int i, int k) =>

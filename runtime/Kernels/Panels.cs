@@ -35,8 +35,11 @@ internal static class Panels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> src, int rows, int lds, int cols, Span<float> dst, int ldd, bool onesColumn = false)
     {
-        if ((long)(rows - 1) * lds + cols > src.Length || (long)(cols - 1) * ldd + ldd > dst.Length || rows + (onesColumn ? 1 : 0) > ldd)
-            throw new ArgumentException("Transpose buffers are too short.");
+        if (rows < 0 || cols < 0 || lds < 0 || ldd < 0) throw new ArgumentException($"Transpose sizes must be ≥ 0 (rows {rows}, lds {lds}, cols {cols}, ldd {ldd}).");
+        if (rows + (onesColumn ? 1 : 0) > ldd) throw new ArgumentException($"ldd = {ldd} is narrower than the {rows} transposed rows.", nameof(ldd));
+        if (rows > 0 && cols > 0 && (long)(rows - 1) * lds + cols > src.Length) throw new ArgumentException("src is too short.", nameof(src));
+        if ((long)cols * ldd > dst.Length) throw new ArgumentException("dst is too short.", nameof(dst));
+        KernelChecks.CheckDisjoint(dst, nameof(dst), src, nameof(src));
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
         int r0 = 0;

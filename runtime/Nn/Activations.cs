@@ -10,7 +10,7 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
 
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _x = x;
         var y = Reuse(ref _y, batch * Input.Size);
         int n = Input.Size;
@@ -21,7 +21,7 @@ public sealed class ReLU(string name, Shape shape) : Layer(name, shape, shape)
     // dx = dy where x > 0, else 0
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         if (!InputGradRequired) return [];
         int n = Input.Size;
         var dx = Reuse(ref _dx, batch * n);
@@ -73,7 +73,7 @@ public sealed class PReLU : Layer
     // y = x + (α − 1)·min(x, 0)
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _x = x;
         int n = Input.Size;
         var y = Reuse(ref _y, batch * n);
@@ -90,7 +90,7 @@ public sealed class PReLU : Layer
     // dα += Σ dy·min(x, 0);  dx = dy where x > 0, α·dy otherwise
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         int n = Input.Size;
         var dx = Reuse(ref _dx, batch * n);
         if (_slopeParts.Length < batch) _slopeParts = new double[batch];
@@ -122,17 +122,18 @@ public sealed class Dropout : Layer
 
     public Dropout(string name, Shape shape, double p, int seed) : base(name, shape, shape)
     {
-        if (p is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout '{name}': the probability must be in [0, 1), was {p}.");
         P = p;
         _rng = new Random(seed);
     }
 
     public double P { get; }
     public override string Kind => $"Dropout({P})";
+    public override (long Forward, long Backward) ActivationFloats(int batch) => (2L * batch * Input.Size, (long)batch * Input.Size);   // mask and y; dx
 
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _masked = training && P > 0;
         if (!_masked) return x;
         int n = batch * Input.Size;
@@ -146,7 +147,7 @@ public sealed class Dropout : Layer
 
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         if (!_masked || !InputGradRequired) return InputGradRequired ? dy : [];
         int n = batch * Input.Size;
         var dx = Reuse(ref _dx, n);

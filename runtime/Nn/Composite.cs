@@ -30,6 +30,7 @@ public sealed class Sequential : Layer
     }
 
     public override string Kind => "Sequential";
+    public override (long Forward, long Backward) ActivationFloats(int batch) => (0, 0);   // its children hold the buffers
     public override IReadOnlyList<Parameter> Parameters { get; }
     public override IReadOnlyList<Layer> Children => _layers;
 
@@ -91,7 +92,7 @@ public sealed class Residual : Layer
 
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         int n = batch * Output.Size;
         var fromBody = Body.Forward(x, batch, training);
         var fromShortcut = Shortcut?.Forward(x, batch, training) ?? x;
@@ -102,7 +103,7 @@ public sealed class Residual : Layer
 
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         var viaBody = Body.Backward(dy, batch);
         var viaShortcut = Shortcut?.Backward(dy, batch) ?? dy;
         if (!InputGradRequired) return [];

@@ -46,7 +46,7 @@ public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
     // x[b,i,a] → y[b,o,a]
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _x = x;
         var y = Reuse(ref _y, batch * Output.Size);
         TGroup.Forward(ShapeOf(batch), x.AsSpan(0, batch * Input.Size), Weight.Value,
@@ -57,7 +57,7 @@ public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
     // dy[b,o,a] → dw, dbias (accumulated) and dx[b,i,a]
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         var s = ShapeOf(batch);
         var dyb = dy.AsSpan(0, batch * Output.Size);
         TGroup.BackwardWeights(s, _x.AsSpan(0, batch * Input.Size), dyb, _dw, _dbias);

@@ -22,7 +22,7 @@ public sealed class GlobalPool(string name, Shape input, PoolKind pool)
     // x[b,c,a] → y[b,c]
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         int rows = batch * Input.Channels, l = Input.Positions;
         var y = Reuse(ref _y, rows);
         if (Pool == PoolKind.Max && _argmax.Length < rows) _argmax = new int[rows];
@@ -49,7 +49,7 @@ public sealed class GlobalPool(string name, Shape input, PoolKind pool)
     // max: dx[b,c,argmax] = dy[b,c], 0 elsewhere;  mean: dx[b,c,:] = dy[b,c]/|G|
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         if (!InputGradRequired) return [];
         int rows = batch * Input.Channels, l = Input.Positions;
         var dx = Reuse(ref _dx, rows * l);

@@ -6,7 +6,8 @@ namespace GmCodegen;
 /// </summary>
 public readonly record struct Shape(int Channels, int Positions)
 {
-    public int Size => Channels * Positions;
+    /// <summary>Values per sample; a shape too large for an int throws (layers refuse such shapes when built).</summary>
+    public int Size => checked(Channels * Positions);
     public override string ToString() => Positions == 1 ? $"[{Channels}]" : $"[{Channels}, {Positions}]";
 }
 
@@ -21,14 +22,36 @@ public readonly record struct Shape(int Channels, int Positions)
 /// <c>x</c> for the backward pass (the producer does not overwrite it before then). Callers only read what
 /// they are given. <see cref="Backward"/> must follow the Forward of the same batch; it <b>adds</b> to the
 /// gradients of the layer's parameters (so a parameter shared by several layers sums their contributions;
-/// call <see cref="Network.ZeroGrad"/> between steps) and returns dL/dx the same way.
+/// call <see cref="Network.ZeroGrad"/> between steps) and returns dL/dx the same way. Layers enforce this:
+/// <see cref="CheckForward"/> and <see cref="CheckBackward"/> refuse a Backward before any Forward or with another
+/// batch size than the last Forward's, naming the layer.
 /// </remarks>
-public abstract class Layer(string name, Shape input, Shape output)
+public abstract class Layer
 {
+    int _forwardBatch;   // the last Forward's batch; 0 before any
+
+    protected Layer(string name, Shape input, Shape output)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        CheckShape(name, input, "input");
+        CheckShape(name, output, "output");
+        (Name, Input, Output) = (name, input, output);
+    }
+
+    void CheckShape(string name, Shape shape, string what)
+    {
+        // Kind may depend on fields a subclass sets later, so the message uses the type's name.
+        string kind = GetType().Name.Split('`')[0];
+        if (shape.Channels <= 0 || shape.Positions <= 0)
+            throw new ArgumentOutOfRangeException(what, $"{kind} '{name}': the {what} shape {shape} needs positive channels and positions.");
+        if ((long)shape.Channels * shape.Positions > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(what, $"{kind} '{name}': the {what} shape {shape} has {(long)shape.Channels * shape.Positions:N0} values per sample, more than an array can hold.");
+    }
+
     /// <summary>Dotted path of this layer in its network, e.g. <c>block0.conv</c>; the prefix of its parameters' names.</summary>
-    public string Name { get; } = name;
-    public Shape Input { get; } = input;
-    public Shape Output { get; } = output;
+    public string Name { get; }
+    public Shape Input { get; }
+    public Shape Output { get; }
 
     /// <summary>A short kind name for tables, e.g. <c>GMConv</c>.</summary>
     public virtual string Kind => GetType().Name.Split('`')[0];
@@ -51,6 +74,14 @@ public abstract class Layer(string name, Shape input, Shape output)
     /// <summary>dy: [batch, Output.Size] → dx: [batch, Input.Size]; parameter gradients are accumulated.</summary>
     public abstract float[] Backward(float[] dy, int batch);
 
+    /// <summary>
+    /// Floats of the activation buffers this layer itself keeps for a batch of <paramref name="batch"/> (not its
+    /// children's, not its parameters), split into those Forward fills (by default the output) and those Backward fills
+    /// (by default the input gradient): each grows to the largest batch its pass has seen. For memory estimates
+    /// (<see cref="Network.EstimateMemory"/>); layers with more buffers say so.
+    /// </summary>
+    public virtual (long Forward, long Backward) ActivationFloats(int batch) => ((long)batch * Output.Size, (long)batch * Input.Size);
+
     /// <summary>The full name of one of this layer's parameters.</summary>
     protected string ParameterName(string leaf) => Name.Length == 0 ? leaf : $"{Name}.{leaf}";
 
@@ -63,8 +94,29 @@ public abstract class Layer(string name, Shape input, Shape output)
 
     protected void CheckBatch(float[] x, int batch, int size, string what)
     {
+        ArgumentNullException.ThrowIfNull(x, what);
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{Kind} '{Name}': batch must be positive.");
+        long largest = (long)batch * Math.Max(Input.Size, Output.Size);
+        if (largest > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{Kind} '{Name}': a batch of {batch} needs buffers of {largest:N0} values, more than an array can hold.");
         if (x.Length < (long)batch * size)
-            throw new ArgumentException($"{Kind} '{Name}': {what} has {x.Length} values; a batch of {batch} × {size} needs {(long)batch * size}.");
+            throw new ArgumentException($"{Kind} '{Name}': {what} has {x.Length} values; a batch of {batch} × {size} needs {(long)batch * size}.", what);
+    }
+
+    /// <summary>The checks at the start of <see cref="Forward"/>: x holds a batch of inputs; remembers the batch for Backward.</summary>
+    protected void CheckForward(float[] x, int batch)
+    {
+        CheckBatch(x, batch, Input.Size, "x");
+        _forwardBatch = batch;
+    }
+
+    /// <summary>The checks at the start of <see cref="Backward"/>: it follows a Forward of the same batch, and dy holds it.</summary>
+    protected void CheckBackward(float[] dy, int batch)
+    {
+        if (_forwardBatch == 0)
+            throw new InvalidOperationException($"{Kind} '{Name}': Backward was called before any Forward; run Forward on the batch first.");
+        if (batch != _forwardBatch)
+            throw new ArgumentException($"{Kind} '{Name}': Backward of a batch of {batch} follows a Forward of {_forwardBatch}; it must be the same batch.", nameof(batch));
+        CheckBatch(dy, batch, Output.Size, "dy");
     }
 }

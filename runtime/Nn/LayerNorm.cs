@@ -16,6 +16,9 @@ public sealed class LayerNorm : Layer
 
     public LayerNorm(string name, Shape shape, bool affine = true, float eps = 1e-5f) : base(name, shape, shape)
     {
+        // ε keeps 1/√(σ²+ε) finite on a constant sample (σ² = 0); without it that sample's output is NaN.
+        if (!(eps > 0 && float.IsFinite(eps)))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"LayerNorm '{name}': eps must be a positive finite number, was {eps}.");
         _eps = eps;
         if (affine)
         {
@@ -30,11 +33,14 @@ public sealed class LayerNorm : Layer
     public bool Affine => Gamma is not null;
     public override string Kind => Affine ? "LayerNorm" : "LayerNorm(no affine)";
     public override IReadOnlyList<Parameter> Parameters => Gamma is null || Beta is null ? [] : [Gamma, Beta];
+    // forward: x̂, y (affine only) and one rstd per sample; backward: dx
+    public override (long Forward, long Backward) ActivationFloats(int batch) =>
+        ((long)batch * (Input.Size * (Affine ? 2L : 1L) + 1), (long)batch * Input.Size);
 
     // x[b, n] → y[b, n], n = C·|G|
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         int n = Input.Size;
         var xhat = Reuse(ref _xhat, batch * n);
         if (_rstd.Length < batch) _rstd = new float[batch];
@@ -57,7 +63,7 @@ public sealed class LayerNorm : Layer
     // g = dy ⊙ γ;  dx = rstd · (g − mean(g) − x̂ · mean(g ⊙ x̂));  dγ += Σ_b dy ⊙ x̂,  dβ += Σ_b dy
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         int n = Input.Size;
         if (Gamma is not null && Beta is not null)
         {

@@ -36,7 +36,7 @@ public sealed class Linear : Layer
     // x[b,f] → y[b,o]
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _x = x;
         int n = Input.Size, m = Output.Size;
         var y = Reuse(ref _y, batch * m);
@@ -52,7 +52,7 @@ public sealed class Linear : Layer
     // dy[b,o] → dW[o,f] += Σ_b dy[b,o]·x[b,f], dbias[o] += Σ_b dy[b,o], dx[b,f] = Σ_o dy[b,o]·W[o,f]
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         int n = Input.Size, m = Output.Size;
         // Rows of dW are independent; within a row the batch is summed in order, so results are reproducible.
         BatchParallel.For(m, (long)batch * n, o =>
@@ -103,7 +103,7 @@ public sealed class ChannelMix : Layer
     // x[b,i,a] → y[b,o,a]: per sample Y (O×L) = W (O×I) · X (I×L) + bias, built row by row
     public override float[] Forward(float[] x, int batch, bool training)
     {
-        CheckBatch(x, batch, Input.Size, "x");
+        CheckForward(x, batch);
         _x = x;
         int ci = Input.Channels, co = Output.Channels, l = Input.Positions;
         var y = Reuse(ref _y, batch * Output.Size);
@@ -123,7 +123,7 @@ public sealed class ChannelMix : Layer
     // dW[o,i] += Σ_b ⟨dy[b,o,:], x[b,i,:]⟩, dbias[o] += Σ_b Σ_a dy[b,o,a], dx[b,i,:] = Σ_o W[o,i]·dy[b,o,:]
     public override float[] Backward(float[] dy, int batch)
     {
-        CheckBatch(dy, batch, Output.Size, "dy");
+        CheckBackward(dy, batch);
         int ci = Input.Channels, co = Output.Channels, l = Input.Positions;
         BatchParallel.For(co, (long)batch * ci * l, o =>
         {

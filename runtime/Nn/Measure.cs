@@ -31,14 +31,20 @@ public static class Measure
         return rows;
     }
 
-    /// <summary>A table of <see cref="ParameterCounts"/> with the total (which equals <see cref="Network.ParameterCount"/>).</summary>
-    public static Table ParameterTable(Network network)
+    /// <summary>
+    /// A table of <see cref="ParameterCounts"/> with the total (which equals <see cref="Network.ParameterCount"/>), and
+    /// with <paramref name="memory"/> a last row with the estimated training memory (<see cref="Network.EstimateMemory"/>).
+    /// </summary>
+    public static Table ParameterTable(Network network, MemoryEstimate? memory = null)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("layer", "kind", "parameters", "note");
         table.Columns[2].RightAligned();
         foreach (var r in ParameterCounts(network))
             table.AddRow(Markup.Escape(r.Layer), Markup.Escape(r.Kind), r.Count.ToString("N0"), Markup.Escape(r.Note));
         table.AddRow("[bold]total[/]", "", $"[bold]{network.ParameterCount:N0}[/]", "");
+        if (memory is not null)
+            table.AddRow("memory", $"estimate, batch {memory.Batch}", MemoryEstimate.Format(memory.TotalBytes),
+                Markup.Escape($"activations {MemoryEstimate.Format(memory.ActivationBytes)}"));
         return table;
     }
 
@@ -53,6 +59,11 @@ public static class Measure
         where TGroup : IGroupKernel
     {
         int order = TGroup.Order;
+        ArgumentNullException.ThrowIfNull(x);
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch must be positive.");
+        if (x.Length < (long)batch * network.Input.Size)
+            throw new ArgumentException($"x has {x.Length} values; a batch of {batch} × {network.Input.Size} needs {(long)batch * network.Input.Size}.", nameof(x));
+        if (sample is <= 0) throw new ArgumentOutOfRangeException(nameof(sample), sample, "Sample at least one group element.");
         if (network.Input.Positions != order)
             throw new ArgumentException($"The network takes {network.Input}, not a map on {typeof(TGroup).Name} ({order} elements).");
         var steps = network.Root is Sequential s ? s.Children : [network.Root];
@@ -93,9 +104,10 @@ public static class Measure
             Act<TGroup>(u, x, xu, batch * network.Input.Channels);
             Act<TGroup>(u, fx, lfx, batch * featureShape.Channels);
             var (fu, hu) = Run(xu);
-            double ef = Distance(fu, lfx) / normF;
-            if (ef > worstF) (worstF, worstU) = (ef, u);
-            if (pooled) worstH = Math.Max(worstH, Distance(hu, hx) / normH);
+            double ef = Relative(Distance(fu, lfx), normF);
+            // NaN must win (a NaN comparison is false): a network with non-finite outputs is not "exactly equivariant".
+            if (!double.IsNaN(worstF) && (ef > worstF || double.IsNaN(ef))) (worstF, worstU) = (ef, u);
+            if (pooled) worstH = Math.Max(worstH, Relative(Distance(hu, hx), normH));   // Math.Max propagates NaN
         }
         return new EquivarianceReport(worstF, pooled ? worstH : double.NaN, elements.Length, worstU, steps[split - 1].Name);
     }
@@ -103,7 +115,14 @@ public static class Measure
     /// <summary>(L_u v)[r, a] = v[r, u⁻¹·a] for each of <paramref name="rows"/> rows of |G| values.</summary>
     public static void Act<TGroup>(int u, ReadOnlySpan<float> v, Span<float> result, int rows) where TGroup : IGroupKernel
     {
-        int order = TGroup.Order, uInv = TGroup.Inverse(u);
+        int order = TGroup.Order;
+        if ((uint)u >= (uint)order) throw new ArgumentOutOfRangeException(nameof(u), u, $"u must be an element index in [0, {order}).");
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be ≥ 0.");
+        long n = (long)rows * order;
+        if (v.Length < n) throw new ArgumentException($"v has {v.Length} values; {rows} rows of {order} need {n}.", nameof(v));
+        if (result.Length < n) throw new ArgumentException($"result has {result.Length} values; {rows} rows of {order} need {n}.", nameof(result));
+        KernelChecks.CheckDisjoint(result, nameof(result), v, nameof(v));   // every output reads another input
+        int uInv = TGroup.Inverse(u);
         Span<int> source = order <= 1024 ? stackalloc int[order] : new int[order];
         for (int a = 0; a < order; a++) source[a] = TGroup.Multiply(uInv, a);
         for (int r = 0; r < rows; r++)
@@ -113,6 +132,9 @@ public static class Measure
             for (int a = 0; a < order; a++) to[a] = from[source[a]];
         }
     }
+
+    /// <summary>d / n, with 0 / 0 = 0 (all-zero features are exactly equivariant); NaN and ∞ pass through.</summary>
+    static double Relative(double d, double n) => d == 0 && n == 0 ? 0 : d / n;
 
     static double Norm(float[] v)
     {

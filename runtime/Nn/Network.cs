@@ -52,7 +52,44 @@ public sealed class Network
 
     static IEnumerable<Layer> Walk(Layer layer) => layer.Children.SelectMany(Walk).Prepend(layer);
 
+    /// <summary>
+    /// What training this network at <paramref name="batch"/> samples per step takes, roughly (from above): parameters
+    /// with their gradients (and the layers' gradient scratch), <paramref name="optimizerStates"/> optimiser values per
+    /// parameter (AdamW: 2, SGD with momentum: 1) and every layer's activation buffers (<see cref="Layer.ActivationFloats"/>).
+    /// Forward buffers grow to the largest batch seen, so an <paramref name="evaluationBatch"/> larger than the
+    /// training batch counts for them; backward buffers only see training batches.
+    /// </summary>
+    public MemoryEstimate EstimateMemory(int batch, int optimizerStates = 2, int evaluationBatch = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(optimizerStates);
+        ArgumentOutOfRangeException.ThrowIfNegative(evaluationBatch);
+        int largest = Math.Max(batch, evaluationBatch);
+        long parameters = Parameters.Sum(p => (long)p.Size);
+        long activations = Layers.Sum(l => l.ActivationFloats(largest).Forward + l.ActivationFloats(batch).Backward)
+            + (long)largest * Output.Size;   // the loss gradient
+        return new MemoryEstimate(largest, 4 * 3 * parameters, 4 * optimizerStates * parameters, 4 * activations);
+    }
+
     /// <summary>A parameter by its dotted name.</summary>
     public Parameter this[string name] =>
         Parameters.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No parameter named '{name}'.");
+}
+
+/// <summary>Bytes a network needs for training (<see cref="Network.EstimateMemory"/>); <see cref="Batch"/> is the largest batch its buffers grow to.</summary>
+public sealed record MemoryEstimate(int Batch, long ParameterBytes, long OptimizerBytes, long ActivationBytes)
+{
+    public long TotalBytes => ParameterBytes + OptimizerBytes + ActivationBytes;
+
+    /// <summary>Bytes as KiB, MiB or GiB with three significant digits.</summary>
+    public static string Format(long bytes) => bytes switch
+    {
+        < 1L << 10 => FormattableString.Invariant($"{bytes} B"),
+        < 1L << 20 => FormattableString.Invariant($"{bytes / 1024.0:G3} KiB"),
+        < 1L << 30 => FormattableString.Invariant($"{bytes / (1024.0 * 1024):G3} MiB"),
+        _ => FormattableString.Invariant($"{bytes / (1024.0 * 1024 * 1024):G3} GiB"),
+    };
+
+    public override string ToString() =>
+        $"{Format(TotalBytes)} at batch {Batch} (parameters and gradients {Format(ParameterBytes)}, optimiser {Format(OptimizerBytes)}, activations {Format(ActivationBytes)})";
 }

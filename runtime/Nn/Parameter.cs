@@ -9,11 +9,16 @@ public sealed class Parameter
     public Parameter(string name, params int[] shape)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(shape);
         if (shape.Length == 0 || shape.Any(d => d <= 0))
-            throw new ArgumentException($"Shape [{string.Join(", ", shape)}] must have positive dimensions.", nameof(shape));
+            throw new ArgumentException($"Parameter '{name}': shape [{string.Join(", ", shape)}] must have positive dimensions.", nameof(shape));
+        // In long, saturating: the product of a few ints overflows long only far beyond any array.
+        long size = 1;
+        foreach (int d in shape) size = size > Array.MaxLength ? size : size * d;
+        if (size > Array.MaxLength)
+            throw new ArgumentException($"Parameter '{name}': shape [{string.Join(", ", shape)}] is too large: more than the {Array.MaxLength:N0} values an array can hold.", nameof(shape));
         Name = name;
         Shape = shape.ToArray();
-        int size = shape.Aggregate(1, (a, d) => checked(a * d));
         Value = new float[size];
         Grad = new float[size];
     }

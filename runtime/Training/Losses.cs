@@ -12,6 +12,21 @@ public interface ILoss
     double Compute(ReadOnlySpan<float> output, int width, in Batch batch, Span<float> grad);
 }
 
+/// <summary>The argument checks every loss makes: sizes, and grad sharing no memory with output (it is written while output is read).</summary>
+internal static class LossChecks
+{
+    public static int Check(ReadOnlySpan<float> output, int width, in Batch batch, Span<float> grad)
+    {
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "A loss needs at least one output per sample.");
+        if (batch.Count < 0) throw new ArgumentException($"The batch count must be ≥ 0, was {batch.Count}.", nameof(batch));
+        long n = (long)batch.Count * width;
+        if (output.Length < n) throw new ArgumentException($"output has {output.Length} values; {batch.Count} samples × {width} need {n}.", nameof(output));
+        if (grad.Length < n) throw new ArgumentException($"grad has {grad.Length} values; {batch.Count} samples × {width} need {n}.", nameof(grad));
+        KernelChecks.CheckDisjoint(grad, nameof(grad), output, nameof(output));
+        return (int)n;
+    }
+}
+
 /// <summary>
 /// Cross-entropy of logits against class labels with a fused, stabilised log-softmax, averaged over the batch
 /// (PyTorch's <c>F.cross_entropy</c>): ℓ = log Σ_j exp(z_j − m) − (z_y − m), m = max z;
@@ -21,7 +36,10 @@ public sealed class CrossEntropyLoss : ILoss
 {
     public double Compute(ReadOnlySpan<float> output, int width, in Batch batch, Span<float> grad)
     {
+        LossChecks.Check(output, width, batch, grad);
         int n = batch.Count;
+        if (batch.Labels is null || batch.Labels.Length < n)
+            throw new ArgumentException($"Cross-entropy needs one label per sample: {batch.Labels?.Length ?? 0} labels for {n} samples.", nameof(batch));
         double total = 0;   // summed in sample order: reproducible
         for (int b = 0; b < n; b++)
         {
@@ -48,7 +66,8 @@ public sealed class MseLoss : ILoss
     public double Compute(ReadOnlySpan<float> output, int width, in Batch batch, Span<float> grad)
     {
         var targets = batch.Targets ?? throw new ArgumentException("MseLoss needs Batch.Targets.");
-        int n = batch.Count * width;
+        int n = LossChecks.Check(output, width, batch, grad);
+        if (targets.Length < n) throw new ArgumentException($"Batch.Targets has {targets.Length} values; {n} are needed.", nameof(batch));
         var diff = grad[..n];
         TensorPrimitives.Subtract(output[..n], targets.AsSpan(0, n), diff);
         double loss = (double)TensorPrimitives.SumOfSquares(diff) / n;

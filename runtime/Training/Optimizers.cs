@@ -9,6 +9,19 @@ public interface IOptimizer
     void Step();
 }
 
+/// <summary>Hyper-parameter checks: a NaN or negative rate would silently turn every parameter into NaN.</summary>
+internal static class Hyper
+{
+    public static double NonNegative(double value, string name) =>
+        double.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number ≥ 0.");
+
+    public static double Fraction(double value, string name) =>
+        value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
+
+    public static double Positive(double value, string name) =>
+        double.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number > 0.");
+}
+
 /// <summary>
 /// SGD with momentum, as <c>torch.optim.SGD</c> (dampening 0): g = ∇ + wd·p (only where <see cref="Parameter.Decay"/>),
 /// v = μ·v + g (v = g on the first step), p −= lr·v (Nesterov: p −= lr·(g + μ·v)).
@@ -18,9 +31,11 @@ public sealed class Sgd(IReadOnlyList<Parameter> parameters, double learningRate
 {
     readonly float[][] _velocity = [.. parameters.Select(p => new float[p.Size])];
     readonly float[] _g = new float[parameters.Count == 0 ? 0 : parameters.Max(p => p.Size)];
+    readonly double _momentum = Hyper.NonNegative(momentum, nameof(momentum)), _weightDecay = Hyper.NonNegative(weightDecay, nameof(weightDecay));
+    double _lr = Hyper.NonNegative(learningRate, nameof(learningRate));
     bool _started;
 
-    public double LearningRate { get; set; } = learningRate;
+    public double LearningRate { get => _lr; set => _lr = Hyper.NonNegative(value, nameof(LearningRate)); }
 
     public void Step()
     {
@@ -29,12 +44,12 @@ public sealed class Sgd(IReadOnlyList<Parameter> parameters, double learningRate
             var p = parameters[j];
             var g = _g.AsSpan(0, p.Size);
             p.Grad.CopyTo(g);
-            if (weightDecay != 0 && p.Decay) TensorPrimitives.MultiplyAdd(p.Value, (float)weightDecay, g, g);
-            if (momentum != 0)
+            if (_weightDecay != 0 && p.Decay) TensorPrimitives.MultiplyAdd(p.Value, (float)_weightDecay, g, g);
+            if (_momentum != 0)
             {
                 var v = _velocity[j].AsSpan();
-                if (_started) TensorPrimitives.MultiplyAdd(v, (float)momentum, g, v); else g.CopyTo(v);
-                if (nesterov) TensorPrimitives.MultiplyAdd(v, (float)momentum, g, g); else v.CopyTo(g);
+                if (_started) TensorPrimitives.MultiplyAdd(v, (float)_momentum, g, v); else g.CopyTo(v);
+                if (nesterov) TensorPrimitives.MultiplyAdd(v, (float)_momentum, g, g); else v.CopyTo(g);
             }
             TensorPrimitives.MultiplyAdd(g, (float)-LearningRate, p.Value, p.Value);
         }
@@ -57,13 +72,15 @@ public sealed class AdamW : IOptimizer
         double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         _parameters = parameters;
-        (LearningRate, WeightDecay, _beta1, _beta2, _eps) = (learningRate, weightDecay, beta1, beta2, eps);
+        (LearningRate, WeightDecay) = (learningRate, Hyper.NonNegative(weightDecay, nameof(weightDecay)));
+        (_beta1, _beta2, _eps) = (Hyper.Fraction(beta1, nameof(beta1)), Hyper.Fraction(beta2, nameof(beta2)), Hyper.Positive(eps, nameof(eps)));
         _m = [.. parameters.Select(p => new float[p.Size])];
         _v = [.. parameters.Select(p => new float[p.Size])];
         _tmp = new float[parameters.Count == 0 ? 0 : parameters.Max(p => p.Size)];
     }
 
-    public double LearningRate { get; set; }
+    double _lr;
+    public double LearningRate { get => _lr; set => _lr = Hyper.NonNegative(value, nameof(LearningRate)); }
     public double WeightDecay { get; }
     /// <summary>Steps taken (t in the bias corrections).</summary>
     public int StepCount { get; private set; }

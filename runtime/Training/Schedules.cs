@@ -14,6 +14,12 @@ public interface ILrSchedule
 public sealed class ReduceLROnPlateau(IOptimizer optimizer, double factor = 0.1, int patience = 10,
     double threshold = 1e-4, int cooldown = 0, double minLr = 0, double eps = 1e-8) : ILrSchedule
 {
+    // As torch, a factor of 1 or more (or NaN) is refused: the rate would never fall, or grow.
+    readonly double _factor = factor is > 0 and < 1 ? factor : throw new ArgumentOutOfRangeException(nameof(factor), factor, "The factor must be in (0, 1).");
+    readonly int _patience = patience >= 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), patience, "Patience must be ≥ 0.");
+    readonly double _minLr = Hyper.NonNegative(minLr, nameof(minLr));
+    readonly double _threshold = Hyper.NonNegative(threshold, nameof(threshold));
+    readonly int _cooldown = cooldown >= 0 ? cooldown : throw new ArgumentOutOfRangeException(nameof(cooldown), cooldown, "Cooldown must be ≥ 0.");
     int _cooldownLeft;
 
     public double Best { get; private set; } = double.PositiveInfinity;
@@ -21,14 +27,14 @@ public sealed class ReduceLROnPlateau(IOptimizer optimizer, double factor = 0.1,
 
     public void EpochEnd(int epoch, double metric)
     {
-        if (metric < Best * (1 - threshold)) { Best = metric; BadEpochs = 0; }
+        if (metric < Best * (1 - _threshold)) { Best = metric; BadEpochs = 0; }
         else BadEpochs++;
         if (_cooldownLeft > 0) { _cooldownLeft--; BadEpochs = 0; }
-        if (BadEpochs > patience)
+        if (BadEpochs > _patience)
         {
-            double old = optimizer.LearningRate, next = Math.Max(old * factor, minLr);
+            double old = optimizer.LearningRate, next = Math.Max(old * _factor, _minLr);
             if (old - next > eps) optimizer.LearningRate = next;
-            _cooldownLeft = cooldown;
+            _cooldownLeft = _cooldown;
             BadEpochs = 0;
         }
     }
@@ -37,7 +43,7 @@ public sealed class ReduceLROnPlateau(IOptimizer optimizer, double factor = 0.1,
 /// <summary>Cosine annealing from the initial rate to <c>minLr</c> over <c>epochs</c>: lr = min + (lr₀ − min)(1 + cos(π·t/T))/2.</summary>
 public sealed class CosineSchedule(IOptimizer optimizer, int epochs, double minLr = 0) : ILrSchedule
 {
-    readonly double _initial = optimizer.LearningRate;
+    readonly double _initial = epochs > 0 ? optimizer.LearningRate : throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Cosine annealing needs at least one epoch.");
 
     /// <summary>The rate for the epoch after <paramref name="epoch"/> (0-based) has finished.</summary>
     public void EpochEnd(int epoch, double metric)

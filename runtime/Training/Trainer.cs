@@ -17,6 +17,10 @@ public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccurac
 /// Buffers are sized once from the source's largest batch, so steps do not allocate buffers. With a fixed seed
 /// for the network and the batch order, two runs on the same machine give the same weights bit for bit (every
 /// reduction runs in a fixed order; a CPU with another SIMD width may differ in the last bits).
+/// Every step checks the loss, the gradients (before the optimiser uses them) and the updated parameters for NaN and
+/// infinities, one vectorised pass each; on the first non-finite value it re-runs the batch layer by layer and throws
+/// <see cref="TrainingDivergedException"/> naming the step and the first layer whose output or gradient is not finite.
+/// A non-finite loss or gradient is caught before the step, so the parameters stay as they were.
 /// </summary>
 /// <example>
 /// <code>
@@ -31,7 +35,7 @@ public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccurac
 public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
 {
     float[] _grad = [];
-    int _epochsDone;
+    int _epochsDone, _steps;
 
     /// <summary>No progress bar and no table (tests, libraries).</summary>
     public bool Quiet { get; init; }
@@ -40,6 +44,8 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
     public Action<EpochStats>? OnEpoch { get; init; }
 
     public Network Model => model;
+    /// <summary>Optimisation steps taken so far.</summary>
+    public int Steps => _steps;
     public List<EpochStats> History { get; } = [];
 
     /// <summary>Trains for <paramref name="epochs"/> more epochs; evaluates on <paramref name="test"/> after each when given.</summary>
@@ -110,14 +116,32 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
     {
         int width = model.Output.Size, n = batch.Count * width;
         if (_grad.Length < n) _grad = new float[n];
+        _steps++;
         var output = model.Forward(batch.Inputs, batch.Count, training: true);
         double value = loss.Compute(output.AsSpan(0, n), width, batch, _grad.AsSpan(0, n));
+        if (!double.IsFinite(value)) throw Diverged($"the loss is {value}", batch);
         correct = CountCorrect(output, width, batch);
         model.ZeroGrad();
         model.Backward(_grad, batch.Count);
+        if (Divergence.FirstNonFinite(model.Parameters, gradients: true) is { } g)
+            throw Diverged($"the gradient of '{g.Name}' is not finite (the parameters were left as they were)", batch);
         optimizer.Step();
+        if (Divergence.FirstNonFinite(model.Parameters, gradients: false) is { } p)
+            throw Diverged($"the optimiser step made '{p.Name}' (layer '{LayerOf(p)}') non-finite", batch, LayerOf(p));
         return value;
     }
+
+    /// <summary>The exception for a non-finite step, with the diagnostic re-run's first non-finite layer.</summary>
+    TrainingDivergedException Diverged(string reason, in Batch batch, string? fallbackLayer = null)
+    {
+        var (what, layer) = Divergence.Diagnose(model, loss, batch);
+        return new TrainingDivergedException(
+            $"Training diverged at step {_steps}: {reason}. Running that batch again layer by layer, the first non-finite value is {what}. " +
+            "Lower the learning rate or the weight decay, or check the data.", _steps, layer ?? fallbackLayer);
+    }
+
+    string LayerOf(Parameter p) =>
+        model.Layers.FirstOrDefault(l => l.Children.Count == 0 && l.Parameters.Contains(p))?.Name ?? "?";
 
     /// <summary>Mean loss and accuracy over a data set, in evaluation mode (no dropout), without touching gradients.</summary>
     public (double Loss, double Accuracy) Evaluate(IBatchSource data)
@@ -132,7 +156,13 @@ public sealed class Trainer(Network model, ILoss loss, IOptimizer optimizer)
             int n = batch.Count * width;
             if (_grad.Length < n) _grad = new float[n];
             var output = model.Forward(batch.Inputs, batch.Count, training: false);
-            lossSum += loss.Compute(output.AsSpan(0, n), width, batch, _grad.AsSpan(0, n)) * batch.Count;
+            double value = loss.Compute(output.AsSpan(0, n), width, batch, _grad.AsSpan(0, n));
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException(
+                    $"Evaluation after step {_steps}: the loss on a batch of {batch.Count} is {value}" +
+                    (Divergence.AllFinite(batch.Inputs.AsSpan(0, batch.Count * model.Input.Size)) ? "; the inputs are finite, the network's outputs are not." : "; the inputs hold non-finite values."),
+                    _steps, null);
+            lossSum += value * batch.Count;
             correct += CountCorrect(output, width, batch);
             seen += batch.Count;
         }

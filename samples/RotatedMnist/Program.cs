@@ -8,6 +8,8 @@ namespace RotatedMnist;
 /// <summary>
 /// Trains the paper's GM-CNN on rotated MNIST (DESIGN.md §6) and evaluates it: test accuracy, parameter count and
 /// equivariance error, then saves the model. `--evaluate FILE` reloads a saved model and re-measures its accuracy.
+/// Exit codes: 0 done; 1 a bad file or environment, a diverged run, a model that does not fit in memory or does not
+/// reproduce its accuracy (one `error:` line each, never a stack trace); 2 bad options.
 /// </summary>
 public static class Program
 {
@@ -30,9 +32,54 @@ public static class Program
         {
             return Runs.For(options.Group, options.Radius)(options);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (TrainingDivergedException e)
         {
+            Console.Error.WriteLine($"error: {e.Message} Nothing was saved.");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // IOException covers FileNotFound, DirectoryNotFound, a full disk and a path that is a directory.
             Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OutOfMemoryException)
+        {
+            Console.Error.WriteLine("error: out of memory; use fewer --channels or --blocks, or a smaller --batch.");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Saves the trained model with <paramref name="write"/>; if that fails (a full disk, a vanished directory), writes it
+    /// to the temporary directory instead and says where, so that a finished run is not lost. Returns the exit code.
+    /// </summary>
+    public static int SaveModel(string path, Action<string> write)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            write(path);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string fallback = Path.Combine(Path.GetTempPath(),
+                $"{Path.GetFileNameWithoutExtension(path)}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.safetensors");
+            try
+            {
+                write(fallback);
+                Console.Error.WriteLine($"error: could not save the model to {path} ({e.Message}); it was written to {fallback} instead.");
+            }
+            catch (Exception e2) when (e2 is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: could not save the model to {path} ({e.Message}), nor to {fallback} ({e2.Message}); the trained model is lost.");
+            }
+            return 1;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: the model was not saved: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
             return 1;
         }
     }
@@ -43,7 +90,7 @@ public sealed record Options(
     string Group = "D14 x D14", int Radius = 3, ChannelMode Mode = ChannelMode.Shared, int Channels = 120, int Blocks = 2,
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
-    int? Threads = null, bool Help = false)
+    int? Threads = null, bool Help = false, string? DataDir = null)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project samples/RotatedMnist -- [options]
@@ -59,9 +106,14 @@ public sealed record Options(
           --lr X, --weight-decay X            AdamW                                     (default 0.004, 0.0153)
           --dropout X                         dropout before the head                   (default 0.3)
           --fashion                           rotated Fashion-MNIST (Debian package dataset-fashion-mnist)
+          --data-dir DIR                      where the IDX files are (default: samples/data, or for --fashion
+                                              /usr/share/datasets/fashion-mnist)
           --save FILE                         where to save the trained model           (default models/rotated-mnist.safetensors)
           --evaluate FILE                     load a saved model and measure its test accuracy; no training
           --threads N                         kernel threads                            (default: all cores)
+
+        exit codes: 0 done; 1 a bad file or environment, a diverged run, a network too large for memory,
+        or a model that does not reproduce its saved accuracy; 2 bad options
         """;
 
     public static Options Parse(string[] args)
@@ -71,6 +123,11 @@ public sealed record Options(
         {
             string name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.", name);
+            string PathValue()
+            {
+                string v = Value();
+                return !string.IsNullOrWhiteSpace(v) ? v : throw new ArgumentException($"{name} needs a path, was '{v}'.", name);
+            }
             int Int(int min, int max)
             {
                 string v = Value();
@@ -105,8 +162,9 @@ public sealed record Options(
                 "--weight-decay" => o with { WeightDecay = Real(0, 10) },
                 "--dropout" => o with { Dropout = Real(0, 0.99) },
                 "--fashion" => o with { Fashion = true },
-                "--save" => o with { Save = Value() },
-                "--evaluate" => o with { Evaluate = Value() },
+                "--save" => o with { Save = PathValue() },
+                "--evaluate" => o with { Evaluate = PathValue() },
+                "--data-dir" => o with { DataDir = PathValue() },
                 "--threads" => o with { Threads = Int(1, 1024) },
                 "--help" or "-h" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'.", name),
@@ -126,16 +184,49 @@ public sealed record Options(
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    public static Options FromMetadata(IReadOnlyDictionary<string, string> m, Options cli)
+    /// <summary>
+    /// The options a saved model was trained with, each checked against the range the command line allows, so that a
+    /// damaged or foreign file is refused here (InvalidDataException naming the file and the key), not deep in a run.
+    /// </summary>
+    public static Options FromMetadata(IReadOnlyDictionary<string, string> m, Options cli, string source = "The model file")
     {
-        string Get(string key) => m.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"The model file has no '{key}' in its metadata.");
-        int I(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
-        return cli with
+        InvalidDataException Bad(string what) => new($"{source} {what}.");
+        string Get(string key) => m.TryGetValue(key, out var v) ? v : throw Bad($"has no '{key}' in its metadata");
+        int I(string key, int min, int max) =>
+            int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+                ? n : throw Bad($"has metadata {key} = '{Get(key)}', not an integer in [{min}, {max}]");
+        var options = cli with
         {
-            Group = Get("group"), Radius = I("radius"), Mode = Enum.Parse<ChannelMode>(Get("mode")), Channels = I("channels"),
-            Blocks = I("blocks"), Seed = I("seed"), Dropout = double.Parse(Get("dropout"), CultureInfo.InvariantCulture),
-            Fashion = Get("dataset") == "rotated-fashion-mnist",
+            Group = Runs.Normalise(Get("group")), Radius = I("radius", 1, 3),
+            Mode = Get("mode").ToLowerInvariant() switch
+            {
+                "shared" => ChannelMode.Shared,
+                "full" => ChannelMode.Full,
+                var v => throw Bad($"has metadata mode = '{v}', not Shared or Full"),
+            },
+            Channels = I("channels", 1, 4096), Blocks = I("blocks", 1, 64), Seed = I("seed", 0, int.MaxValue),
+            Dropout = Real(m, "dropout", 0, 0.99, source),
+            Fashion = Get("dataset") switch
+            {
+                "rotated-mnist" => false,
+                "rotated-fashion-mnist" => true,
+                var v => throw Bad($"has metadata dataset = '{v}', not rotated-mnist or rotated-fashion-mnist"),
+            },
         };
+        if (!Runs.Has(options.Group, options.Radius))
+            throw Bad($"was trained on group '{options.Group}' at radius {options.Radius}, for which this sample has no kernel; known: {Runs.Known}");
+        return options;
+    }
+
+    /// <summary>The test accuracy a saved model records, in [0, 1].</summary>
+    public static double SavedAccuracy(IReadOnlyDictionary<string, string> m, string source = "The model file") =>
+        Real(m, "test_accuracy", 0, 1, source);
+
+    static double Real(IReadOnlyDictionary<string, string> m, string key, double min, double max, string source)
+    {
+        if (!m.TryGetValue(key, out var v)) throw new InvalidDataException($"{source} has no '{key}' in its metadata.");
+        return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
+            ? x : throw new InvalidDataException($"{source} has metadata {key} = '{v}', not a number in [{min}, {max}].");
     }
 }
 
@@ -150,35 +241,64 @@ public static class Runs
 
     public static string Normalise(string group) => string.Join(" x ", group.Split(['x', 'X', '×', '*'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
+    public static bool Has(string group, int radius) => Table.ContainsKey((group, radius));
+
+    public static string Known => string.Join(", ", Table.Keys.Select(k => $"\"{k.Item1}\" r{k.Item2}"));
+
     public static Func<Options, int> For(string group, int radius) =>
         Table.TryGetValue((group, radius), out var run) ? run
-            : throw new ArgumentException($"no kernel for group '{group}' at radius {radius}; known: {string.Join(", ", Table.Keys.Select(k => $"\"{k.Item1}\" r{k.Item2}"))}.", "--group");
+            : throw new ArgumentException($"no kernel for group '{group}' at radius {radius}; known: {Known}.", "--group");
+
+    /// <summary>The evaluation batch: the network's buffers grow to it, so memory is estimated for it too.</summary>
+    const int EvaluationBatch = 500;
 
     static int Run<TGroup>(Options cli) where TGroup : IGroupKernel
     {
         if (cli.Threads is int t) KernelParallelism.MaxDegree = t;
-        var options = cli.Evaluate is { } file ? Options.FromMetadata(SafeTensors.ReadMetadata(file), cli) : cli;
-        if ((options.Group, options.Radius) != (cli.Group, cli.Radius) && cli.Evaluate is not null)
-            return For(options.Group, options.Radius)(options with { Evaluate = cli.Evaluate });
-
-        var clock = Stopwatch.StartNew();
-        var source = options.Fashion ? Datasets.FashionMnist(train: false) : Datasets.Mnist10k();
-        var split = Datasets.RotatedMnist(source, options.Seed);
-        AnsiConsole.MarkupLine($"[bold]{(options.Fashion ? "rotated Fashion-MNIST" : "rotated MNIST")}[/]: {split.Train.Count} train / {split.Test.Count} test, seed {options.Seed} (built in {clock.Elapsed.TotalSeconds:F1} s)");
+        var options = cli;
+        double saved = 0;
+        if (cli.Evaluate is { } file)
+        {
+            // Every metadata value is checked before anything runs: a bad file costs nothing.
+            var metadata = SafeTensors.ReadMetadata(file);
+            options = Options.FromMetadata(metadata, cli, file);
+            saved = Options.SavedAccuracy(metadata, file);
+            if ((options.Group, options.Radius) != (cli.Group, cli.Radius))
+                return For(options.Group, options.Radius)(options with { Evaluate = cli.Evaluate });
+        }
+        else SafeTensors.CheckCanSave(options.Save);   // before training: a bad destination must not cost the run
 
         var spec = Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout);
         var network = Network.Build(spec, new Shape(1, TGroup.Order), options.Seed);
+        var memory = options.Evaluate is null
+            ? network.EstimateMemory(options.BatchSize, optimizerStates: 2, evaluationBatch: EvaluationBatch)
+            : network.EstimateMemory(1, optimizerStates: 0, evaluationBatch: EvaluationBatch);   // evaluation fills no backward buffers
         AnsiConsole.MarkupLine($"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
-        AnsiConsole.Write(Measure.ParameterTable(network));
+        AnsiConsole.Write(Measure.ParameterTable(network, memory));
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory.TotalBytes > available)
+        {
+            Console.Error.WriteLine($"error: this network needs about {memory}, more than the {MemoryEstimate.Format(available)} " +
+                "this process may use; use fewer --channels or --blocks, or a smaller --batch.");
+            return 1;
+        }
 
-        var test = new MiniBatchLoader(split.Test, 500, options.Seed, shuffle: false).AsBatchSource();
+        var clock = Stopwatch.StartNew();
+        var source = options.Fashion
+            ? Datasets.FashionMnist(train: false, options.DataDir ?? Datasets.FashionMnistDirectory)
+            : Datasets.Mnist10k(options.DataDir);
+        var split = Datasets.RotatedMnist(source, options.Seed);
+        AnsiConsole.MarkupLine($"[bold]{(options.Fashion ? "rotated Fashion-MNIST" : "rotated MNIST")}[/]: {split.Train.Count} train / {split.Test.Count} test, seed {options.Seed} (built in {clock.Elapsed.TotalSeconds:F1} s)");
+
+        var test = new MiniBatchLoader(split.Test, EvaluationBatch, options.Seed, shuffle: false).AsBatchSource();
         if (options.Evaluate is { } path)
         {
-            SafeTensors.Load(path, network.Parameters);
-            double saved = double.Parse(SafeTensors.ReadMetadata(path)["test_accuracy"], CultureInfo.InvariantCulture);
+            SafeTensors.Load(path, network.Parameters, requireFinite: true);
             double accuracy = Trainer.Accuracy(network, test);
             AnsiConsole.MarkupLine($"loaded [bold]{Markup.Escape(path)}[/]: test accuracy {accuracy:P2} (saved with {saved:P2}){(accuracy == saved ? ", reproduced exactly" : "")}");
-            return accuracy == saved ? 0 : 1;
+            if (accuracy == saved) return 0;
+            Console.Error.WriteLine($"error: {path} reaches a test accuracy of {accuracy:P2}, not the {saved:P2} it was saved with: the model does not reproduce.");
+            return 1;
         }
 
         var optimizer = new AdamW(network.Parameters, options.LearningRate, options.WeightDecay);
@@ -187,16 +307,16 @@ public static class Runs
             Schedule = new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
         };
         var train = new MiniBatchLoader(split.Train, options.BatchSize, options.Seed).AsBatchSource();
-        var history = trainer.Fit(train, test, options.Epochs);
+        var history = trainer.Fit(train, test, options.Epochs);   // throws TrainingDivergedException on NaN/∞
         double testAccuracy = options.Epochs > 0 ? history[^1].TestAccuracy ?? 0 : Trainer.Accuracy(network, test);
+
+        // Saved first: nothing measured afterwards can lose the trained model.
+        int saveCode = Program.SaveModel(options.Save, p => SafeTensors.Save(p, network.Parameters, options.Metadata(testAccuracy), requireFinite: true));
 
         // Equivariance of the trained network on a few test images, over a sample of group elements.
         int probe = Math.Min(8, split.Test.Count);
         var x = split.Test.Images.AsSpan(0, probe * TGroup.Order).ToArray();
         var eq = Measure.Equivariance<TGroup>(network, x, probe, sample: 32, seed: options.Seed);
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Save))!);
-        SafeTensors.Save(options.Save, network.Parameters, options.Metadata(testAccuracy));
 
         var summary = new Table().AddColumns("result", "value");
         summary.AddRow("test accuracy", $"{testAccuracy:P2}");
@@ -204,8 +324,8 @@ public static class Runs
         summary.AddRow($"equivariance error (features before pooling, {eq.ElementsTested} elements)", $"{eq.FeatureError:E2}");
         summary.AddRow("invariance error (logits)", $"{eq.InvarianceError:E2}");
         summary.AddRow("mean epoch time", options.Epochs > 0 ? $"{history.Average(h => h.Time.TotalSeconds):F1} s" : "-");
-        summary.AddRow("saved to", Markup.Escape(options.Save));
+        summary.AddRow("saved to", saveCode == 0 ? Markup.Escape(options.Save) : "[red]not saved there (see the error)[/]");
         AnsiConsole.Write(summary);
-        return 0;
+        return saveCode;
     }
 }
