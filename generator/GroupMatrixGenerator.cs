@@ -1,6 +1,5 @@
 using System.Linq;
 using System.Threading;
-using GmCodegen.Generator.Emission;
 using GmCodegen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -66,12 +65,12 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
         var exprLocation = LocationInfo.From(exprArg?.GetLocation() ?? attrSyntax?.GetLocation()) ?? typeLocation;
 
         string? nonPartialContainer = null;
-        var containers = new System.Collections.Generic.List<string>();
+        var containers = new System.Collections.Generic.List<ContainingType>();
         for (var c = type.ContainingType; c is not null; c = c.ContainingType)
         {
             var cDecl = c.DeclaringSyntaxReferences.Select(s => s.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
             if (cDecl is null || !cDecl.Modifiers.Any(SyntaxKind.PartialKeyword)) nonPartialContainer ??= c.Name;
-            containers.Insert(0, $"partial {Keyword(c)} {c.Name}");
+            containers.Insert(0, new ContainingType(Keyword(c), c.Name));
         }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";

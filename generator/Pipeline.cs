@@ -68,7 +68,7 @@ public static class Pipeline
     }
 
     /// <summary>An error inside the expression string, located at its column when the literal maps exactly.</summary>
-    static DiagnosticInfo ExpressionError(GroupRequest r, ParseError e)
+    static DiagnosticInfo ExpressionError(GroupRequest r, DefinitionError e)
     {
         var location = r.ExpressionLocation;
         if (r.ExpressionContentStart is int start && r.ExpressionLine is { } line)

@@ -1,4 +1,3 @@
-using GmCodegen.Generator.Emission;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 

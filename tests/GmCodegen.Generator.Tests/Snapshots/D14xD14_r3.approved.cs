@@ -45,13 +45,11 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
         int result = 0;
         {   // D14, stride 28
             int x = a / 28 % 28, y = b / 28 % 28;
-            int r1 = x % 14, f1 = x / 14, r2 = y % 14;
-            result += (y < 14 ? (r1 + r2) % 14 + f1 * 14 : (r2 - r1 + 14) % 14 + (1 - f1) * 14) * 28;
+            result += (y < 14 ? (x % 14 + y % 14) % 14 + x / 14 * 14 : (y % 14 - x % 14 + 14) % 14 + (1 - x / 14) * 14) * 28;
         }
         {   // D14, stride 1
             int x = a / 1 % 28, y = b / 1 % 28;
-            int r1 = x % 14, f1 = x / 14, r2 = y % 14;
-            result += (y < 14 ? (r1 + r2) % 14 + f1 * 14 : (r2 - r1 + 14) % 14 + (1 - f1) * 14) * 1;
+            result += (y < 14 ? (x % 14 + y % 14) % 14 + x / 14 * 14 : (y % 14 - x % 14 + 14) % 14 + (1 - x / 14) * 14) * 1;
         }
         return result;
     }

@@ -46,8 +46,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
         int result = 0;
         {   // D4, stride 1
             int x = a / 1 % 8, y = b / 1 % 8;
-            int r1 = x % 4, f1 = x / 4, r2 = y % 4;
-            result += (y < 4 ? (r1 + r2) % 4 + f1 * 4 : (r2 - r1 + 4) % 4 + (1 - f1) * 4) * 1;
+            result += (y < 4 ? (x % 4 + y % 4) % 4 + x / 4 * 4 : (y % 4 - x % 4 + 4) % 4 + (1 - x / 4) * 4) * 1;
         }
         return result;
     }
