@@ -72,7 +72,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
     // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
-    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
@@ -228,6 +228,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 
@@ -385,6 +387,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 
@@ -542,6 +546,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 
