@@ -12,7 +12,7 @@ public sealed record ElaborationResult(Group? Group, DefinitionError? Error);
 
 /// <summary>
 /// Syntax tree → finite group. Sizes are checked before enumeration so an oversized group fails fast with its size.
-/// Indexing of the table families (documented in the README):
+/// Indexing of the table families (docs/design.md#groups-and-their-indexing):
 /// <list type="bullet">
 /// <item>Sn, An, Perm: permutations of {0..n-1} as image tuples (p(0), …, p(n-1)), sorted lexicographically
 /// (so the identity is element 0); product (p·q)(x) = p(q(x)).</item>

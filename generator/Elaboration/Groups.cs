@@ -6,7 +6,7 @@ using GmCodegen.Generator.Model;
 namespace GmCodegen.Generator.Elaboration;
 
 /// <summary>
-/// A finite group with its elements enumerated 0..Order-1, element 0 the identity (docs/design.md, "Groups and their indexing").
+/// A finite group with its elements enumerated 0..Order-1, element 0 the identity (docs/design.md#groups-and-their-indexing).
 /// Closed hierarchy: formula groups (cyclic, dihedral) never need a table; table groups carry their Cayley
 /// table (bounded by <see cref="Limits.MaxTableOrder"/>); products are kept as factors, never multiplied out.
 /// </summary>
@@ -81,7 +81,7 @@ public static class GroupAlgebra
     };
 
     /// <summary>The element of product p equal to x in factor i and the identity elsewhere.</summary>
-    public static int Embed(ProductGroup p, int i, int x)
+    static int Embed(ProductGroup p, int i, int x)
     {
         int stride = 1;
         for (int j = p.Factors.Count - 1; j > i; j--) stride *= p.Factors[j].Order;

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace RotatedMnist;
 
 /// <summary>
-/// Trains the paper's GM-CNN on rotated MNIST (DESIGN.md §6) and evaluates it: test accuracy, parameter count and
+/// Trains the paper's GM-CNN on rotated MNIST (docs/design.md#the-papers-networks) and evaluates it: test accuracy, parameter count and
 /// equivariance error, then saves the model. `--evaluate FILE` reloads a saved model and re-measures its accuracy.
 /// </summary>
 public static class Program

@@ -72,7 +72,7 @@ public class ElaborationTests
     }
 
     [Fact]
-    public void Dihedral_and_product_indexing_follow_DESIGN()
+    public void Dihedral_and_product_indexing_follow_the_documented_conventions()
     {
         var d = Elaborate("D5");
         // (r1,f1)(r2,f2) = (r1+r2, f1) if f2 = 0, else (r2−r1, 1−f1); index r + f·n.
