@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace GmCodegen.Generator.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports, in one table (documented in the README).</summary>
+/// <summary>Every diagnostic the generator reports, in one table; docs/diagnostics.md is their registry (a test keeps the two equal).</summary>
 public static class Descriptors
 {
     const string Category = "GmCodegen";

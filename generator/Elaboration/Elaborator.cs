@@ -8,11 +8,11 @@ using Microsoft.CodeAnalysis;
 
 namespace GmCodegen.Generator.Elaboration;
 
-public sealed record ElaborationResult(Group? Group, ParseError? Error);
+public sealed record ElaborationResult(Group? Group, DefinitionError? Error);
 
 /// <summary>
 /// Syntax tree → finite group. Sizes are checked before enumeration so an oversized group fails fast with its size.
-/// Indexing of the table families (documented in the README):
+/// Indexing of the table families (docs/design.md#groups-and-their-indexing):
 /// <list type="bullet">
 /// <item>Sn, An, Perm: permutations of {0..n-1} as image tuples (p(0), …, p(n-1)), sorted lexicographically
 /// (so the identity is element 0); product (p·q)(x) = p(q(x)).</item>
@@ -36,15 +36,15 @@ public static class Elaborator
         }
     }
 
-    static ElaborationResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new ParseError(descriptor, span, message));
+    static ElaborationResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new DefinitionError(descriptor, span, message));
 
-    sealed class ElaborationFailure(ParseError error) : Exception(error.Message)
+    sealed class ElaborationFailure(DefinitionError error) : Exception(error.Message)
     {
-        public ParseError Error { get; } = error;
+        public DefinitionError Error { get; } = error;
     }
 
     static Exception TooLarge(Span span, string what, long order, long limit) =>
-        new ElaborationFailure(new ParseError(Descriptors.GroupTooLarge, span, $"{what} has {order:N0} elements; the limit is {limit:N0}"));
+        new ElaborationFailure(new DefinitionError(Descriptors.GroupTooLarge, span, $"{what} has {order:N0} elements; the limit is {limit:N0}"));
 
     /// <summary>The order, computed without building anything (saturating at long.MaxValue / 2).</summary>
     static long CheckedOrder(GroupSyntax s) => s switch
@@ -176,7 +176,7 @@ public static class Elaborator
     }
 
     static Exception BadPermutation(Span span, string why) =>
-        new ElaborationFailure(new ParseError(Descriptors.BadPermutation, span, $"the generator is not a permutation: {why}"));
+        new ElaborationFailure(new DefinitionError(Descriptors.BadPermutation, span, $"the generator is not a permutation: {why}"));
 
     static int[] Compose(int[] p, int[] q) => q.Select(x => p[x]).ToArray(); // (p·q)(x) = p(q(x))
 

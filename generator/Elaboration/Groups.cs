@@ -6,7 +6,7 @@ using GmCodegen.Generator.Model;
 namespace GmCodegen.Generator.Elaboration;
 
 /// <summary>
-/// A finite group with its elements enumerated 0..Order-1, element 0 the identity (DESIGN.md §1).
+/// A finite group with its elements enumerated 0..Order-1, element 0 the identity (docs/design.md#groups-and-their-indexing).
 /// Closed hierarchy: formula groups (cyclic, dihedral) never need a table; table groups carry their Cayley
 /// table (bounded by <see cref="Limits.MaxTableOrder"/>); products are kept as factors, never multiplied out.
 /// </summary>
@@ -39,32 +39,16 @@ public static class Limits
     public const int MaxPermPoints = 32;
 }
 
-/// <summary>Pure functions over groups: product, inverse, order of elements.</summary>
+/// <summary>Pure functions over groups: product, inverse, order of elements. Each family's law is its <see cref="Law"/>.</summary>
 public static class GroupAlgebra
 {
-    public static int Multiply(Group g, int a, int b) => g switch
-    {
-        CyclicGroup c => (a + b) % c.N,
-        DihedralGroup d => DihedralMultiply(d.N, a, b),
-        TableGroup t => t.Table[a * t.Order + b],
-        ProductGroup p => Componentwise(p, a, b, Multiply),
-        _ => throw new InvalidOperationException(g.GetType().Name),
-    };
+    public static int Multiply(Group g, int a, int b) => g is ProductGroup p
+        ? Componentwise(p, a, b, Multiply)
+        : Law.Evaluate(Law.Of(g).Multiply, g, a, b);
 
-    public static int Inverse(Group g, int a) => g switch
-    {
-        CyclicGroup c => (c.N - a) % c.N,
-        DihedralGroup d => a < d.N ? (d.N - a) % d.N : a,
-        TableGroup t => t.Inverses[a],
-        ProductGroup p => Componentwise(p, a, 0, (f, x, _) => Inverse(f, x)),
-        _ => throw new InvalidOperationException(g.GetType().Name),
-    };
-
-    static int DihedralMultiply(int n, int a, int b)
-    {
-        int r1 = a % n, f1 = a / n, r2 = b % n, f2 = b / n;
-        return f2 == 0 ? (r1 + r2) % n + f1 * n : ((r2 - r1) % n + n) % n + (1 - f1) * n;
-    }
+    public static int Inverse(Group g, int a) => g is ProductGroup p
+        ? Componentwise(p, a, 0, (f, x, _) => Inverse(f, x))
+        : Law.Evaluate(Law.Of(g).Inverse, g, a, 0);
 
     /// <summary>Splits a and b into factor components (first factor slowest), applies op, recombines.</summary>
     static int Componentwise(ProductGroup p, int a, int b, Func<Group, int, int, int> op)
@@ -75,19 +59,6 @@ public static class GroupAlgebra
             stride /= f.Order;
             int fa = a / stride % f.Order, fb = b / stride % f.Order;
             result += op(f, fa, fb) * stride;
-        }
-        return result;
-    }
-
-    /// <summary>Components of element a in each factor of a product (first factor first).</summary>
-    public static int[] Components(ProductGroup p, int a)
-    {
-        var result = new int[p.Factors.Count];
-        int stride = p.Order;
-        for (int i = 0; i < result.Length; i++)
-        {
-            stride /= p.Factors[i].Order;
-            result[i] = a / stride % p.Factors[i].Order;
         }
         return result;
     }
@@ -110,7 +81,7 @@ public static class GroupAlgebra
     };
 
     /// <summary>The element of product p equal to x in factor i and the identity elsewhere.</summary>
-    public static int Embed(ProductGroup p, int i, int x)
+    static int Embed(ProductGroup p, int i, int x)
     {
         int stride = 1;
         for (int j = p.Factors.Count - 1; j > i; j--) stride *= p.Factors[j].Order;

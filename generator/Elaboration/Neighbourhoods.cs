@@ -8,7 +8,7 @@ namespace GmCodegen.Generator.Elaboration;
 public sealed record Neighbourhood(int[] Elements, int Dropped);
 
 /// <summary>
-/// Neighbourhoods in the reference implementation's order (DESIGN.md §2): Cn: i mod n for i = −t..t; Dn: (i,0) then
+/// Neighbourhoods in the reference implementation's order (docs/design.md#neighbourhoods): Cn: i mod n for i = −t..t; Dn: (i,0) then
 /// (i,1) for i = −t..t; products: all tuples, first factor slowest; table groups: the Cayley-graph ball of radius t
 /// of the family's generators and their inverses, by word length then index. Radius −1 asks for the whole group.
 /// Repeats (a radius that wraps around) are dropped, first occurrence kept.

@@ -7,11 +7,8 @@ using Microsoft.CodeAnalysis;
 
 namespace GmCodegen.Generator.Parsing;
 
-/// <summary>A parse failure: which descriptor, where in the string, and the message arguments.</summary>
-public sealed record ParseError(DiagnosticDescriptor Descriptor, Span Span, string Message);
-
 /// <summary>Either a syntax tree or the first error; the parser stops at the first error (one precise message beats many).</summary>
-public sealed record ParseResult(GroupSyntax? Syntax, ParseError? Error);
+public sealed record ParseResult(GroupSyntax? Syntax, DefinitionError? Error);
 
 /// <summary>
 /// Recursive-descent parser for group expressions:
@@ -46,7 +43,7 @@ public static class Parser
         }
     }
 
-    static ParseResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new ParseError(descriptor, span, message));
+    static ParseResult Fail(DiagnosticDescriptor descriptor, Span span, string message) => new(null, new DefinitionError(descriptor, span, message));
 
     sealed class ParseFailure(DiagnosticDescriptor descriptor, Span span, string message) : Exception(message)
     {

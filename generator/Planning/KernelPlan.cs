@@ -23,7 +23,6 @@ public sealed record FastGather(int Element, EquatableArray<int> Map, EquatableA
 /// row by one of a few F-permutations, which are analysed into runs and emitted as straight-line copies.
 /// </summary>
 public sealed record KernelPlan(
-    string GroupName,
     int Order,
     int KernelSize,
     EquatableArray<int> KernelElements,
@@ -78,7 +77,7 @@ public static class Planner
         bool table = statements > MaxEmittedStatements;
 
         return new KernelPlan(
-            g.Name, g.Order, neighbourhood.Length, neighbourhood.ToEquatableArray(), fastOrder, slowOrder,
+            g.Order, neighbourhood.Length, neighbourhood.ToEquatableArray(), fastOrder, slowOrder,
             neighbourhood.Select(h => Array.IndexOf(slowElems, Slow(h))).ToEquatableArray(),
             neighbourhood.Select(h => Array.IndexOf(fastElems, Fast(h))).ToEquatableArray(),
             slowElems.SelectMany(s => SlowMap(s, inverse: true)).ToEquatableArray(),

@@ -7,7 +7,7 @@ namespace GmCodegen;
 public sealed record RotatedSplit(
     ImageSet Train, ImageSet Test, int[] TrainSource, int[] TestSource, double[] TrainAngles, double[] TestAngles);
 
-/// <summary>The data sets the samples use, found and built without network access (DESIGN.md §7).</summary>
+/// <summary>The data sets the samples use, found and built without network access (README.md, "The rotated-MNIST sample").</summary>
 public static class Datasets
 {
     public const string Mnist10kImagesFile = "mnist10k-images-idx3-ubyte.gz";

@@ -14,7 +14,7 @@ public sealed class GroupMatrixAttribute(string expression) : Attribute
     /// <summary>The group expression, e.g. <c>"D14 x D14"</c>, <c>"S4"</c>, <c>"Perm((0 1 2), (0 1))"</c>.</summary>
     public string Expression { get; } = expression;
 
-    /// <summary>Neighbourhood radius t (DESIGN.md §2); <see cref="WholeGroup"/> for the whole group.</summary>
+    /// <summary>Neighbourhood radius t (docs/design.md#neighbourhoods); <see cref="WholeGroup"/> for the whole group.</summary>
     public int Radius { get; set; } = 1;
 }
 

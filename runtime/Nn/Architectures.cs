@@ -1,6 +1,6 @@
 namespace GmCodegen;
 
-/// <summary>Ready-made networks from the paper (DESIGN.md §6).</summary>
+/// <summary>Ready-made networks from the paper (docs/design.md#the-papers-networks).</summary>
 public static class Architectures
 {
     /// <summary>

@@ -4,7 +4,7 @@ namespace GmCodegen;
 public enum BiasInit { Uniform, Zero }
 
 /// <summary>
-/// The group-matrix convolution over <typeparamref name="TGroup"/> (DESIGN.md §2):
+/// The group-matrix convolution over <typeparamref name="TGroup"/> (docs/design.md#the-gm-convolution):
 /// y[b,o,a] = Σ_i Σ_k w[o,(i,)k] · x[b,i, g_a·h_k⁻¹] + bias[o]. The maths lives in the kernel
 /// (generated or naive); this layer owns the parameters and the buffers.
 /// </summary>

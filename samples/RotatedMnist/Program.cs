@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace RotatedMnist;
 
 /// <summary>
-/// Trains the paper's GM-CNN on rotated MNIST (DESIGN.md §6) and evaluates it: test accuracy, parameter count and
+/// Trains the paper's GM-CNN on rotated MNIST (docs/design.md#the-papers-networks) and evaluates it: test accuracy, parameter count and
 /// equivariance error, then saves the model. `--evaluate FILE` reloads a saved model and re-measures its accuracy.
 /// Exit codes: 0 done; 1 a bad file or environment, a diverged run, a model that does not fit in memory or does not
 /// reproduce its accuracy (one `error:` line each, never a stack trace); 2 bad options.

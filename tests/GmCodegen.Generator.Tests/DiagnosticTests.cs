@@ -168,4 +168,23 @@ public class NameCollisionTests
         Assert.Empty(outcome.GeneratorDiagnostics);
         Assert.Empty(outcome.CompileDiagnostics);
     }
+
+    /// <summary>docs/diagnostics.md is the registry: exactly the descriptors' ids, with their severities.</summary>
+    [Fact]
+    public void The_registry_lists_every_descriptor()
+    {
+        static string Docs([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+            Path.Combine(Path.GetDirectoryName(file)!, "..", "..", "docs", "diagnostics.md");
+        var rows = File.ReadLines(Docs())
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| (GM\d{4}) \| (error|warning|info) \|"))
+            .Where(m => m.Success)
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value))
+            .ToList();
+        var descriptors = typeof(Diagnostics.Descriptors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .Select(d => (d.Id, d.DefaultSeverity.ToString().ToLowerInvariant()))
+            .OrderBy(d => d.Id)
+            .ToList();
+        Assert.Equal(descriptors, rows);
+    }
 }

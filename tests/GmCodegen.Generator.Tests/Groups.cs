@@ -4,6 +4,7 @@ namespace GmCodegen.Generator.Tests;
 
 // Groups whose emitted kernels the tests check against dense references.
 [GroupMatrix("C8")] public partial struct C8r1;
+[GroupMatrix("C6 x C4", Radius = 0)] public partial struct C6xC4r0;          // K = 1: the unrolled micro-kernel has one term
 [GroupMatrix("C5", Radius = 3)] public partial struct C5r3;               // wraps: 7 > 5
 [GroupMatrix("D4")] public partial struct D4r1;
 [GroupMatrix("D5 x D5", Radius = 2)] public partial struct D5xD5r2;
@@ -28,6 +29,7 @@ public static class Groups
     public static readonly IReadOnlyDictionary<string, IGroupChecks> All = new Dictionary<string, IGroupChecks>
     {
         ["C8"] = new Checks<C8r1>(),
+        ["C6 x C4 r0"] = new Checks<C6xC4r0>(),
         ["C5 r3"] = new Checks<C5r3>(),
         ["D4"] = new Checks<D4r1>(),
         ["D5 x D5 r2"] = new Checks<D5xD5r2>(),

@@ -4,8 +4,8 @@ using System.Text;
 namespace GmCodegen.Generator.Tests;
 
 /// <summary>
-/// Index tables and forward outputs computed by the paper's published code (a copy of shared/reference-vectors):
-/// our conventions must match them number for number.
+/// Index tables and forward outputs computed by the paper's published code (ReferenceVectors/, format in
+/// docs/design.md#reference-vectors): our conventions must match them number for number.
 /// </summary>
 public class ReferenceVectorTests
 {

@@ -3,7 +3,7 @@ namespace GmCodegen.Runtime.Tests;
 /// <summary>Composition, naming, parameter counts, and an end-to-end gradient check through the loss.</summary>
 public class NetworkTests
 {
-    /// <summary>The reference GM-CNN (DESIGN.md §6): [GMConv(shared) → LayerNorm(no affine) → PReLU] + residual, ×2, max pool, dropout, linear.</summary>
+    /// <summary>The reference GM-CNN (docs/design.md#the-papers-networks): [GMConv(shared) → LayerNorm(no affine) → PReLU] + residual, ×2, max pool, dropout, linear.</summary>
     public static Spec PaperNetwork<TGroup>(int channels, int classes, double dropout = 0.3) where TGroup : IGroupKernel =>
         Architectures.GmCnn<TGroup>(classes, channels, blocks: 2, dropout: dropout);
 

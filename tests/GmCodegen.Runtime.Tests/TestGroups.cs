@@ -1,8 +1,8 @@
 namespace GmCodegen.Runtime.Tests;
 
 /// <summary>
-/// A finite group by formula (DESIGN.md §1) with its radius-t neighbourhood (§2): the tests' stand-in for what
-/// the generator elaborates, so the runtime can be tested while the generator is being written.
+/// A finite group by formula with its radius-t neighbourhood (docs/design.md: indexing, neighbourhoods): the tests' stand-in for what
+/// the generator elaborates, so that the runtime is tested independently of the generator.
 /// </summary>
 public sealed record FiniteGroup(string Name, int Order, Func<int, int, int> Mul, Func<int, int> Inv, int[] Kernel)
 {

@@ -22,9 +22,9 @@ public class ThreadCountTests
         finally { KernelParallelism.MaxDegree = saved; }
     }
 
-    // With the naive kernel, so this checks the layers, the loss and the optimiser. (The generated kernels split
-    // their weight-gradient reduction by worker count, so their last bits depend on the thread count; at a fixed
-    // count they are reproducible, see GeneratedKernelTests.)
+    // With the naive kernel, so this checks the layers, the loss and the optimiser. (The generated kernels reduce the
+    // weight gradient over a fixed number of batch chunks, so they too give the same bits on any thread count; the
+    // generator's KernelTests.Results_do_not_depend_on_the_thread_count checks that.)
     [Fact]
     public void Layers_give_the_same_weights_on_one_and_on_two_threads() =>
         Assert.Equal(Train<C8xC8>(threads: 1), Train<C8xC8>(threads: 2));

@@ -7,7 +7,7 @@ namespace GmCodegen.Bench;
 
 /// <summary>
 /// Issue 4's end-to-end step: one training step (forward, loss, backward, AdamW) of the paper's rotated-MNIST network
-/// (DESIGN.md §6), GmCodegen against the same network written with TorchSharp.
+/// (docs/design.md#the-papers-networks), GmCodegen against the same network written with TorchSharp.
 /// GmCodegen: <c>Network.Build(Architectures.GmCnn&lt;D14xD14r3&gt;(classes: 10), new Shape(1, 784), seed)</c> trained by
 /// <c>Trainer.TrainStep</c> with cross-entropy and AdamW(lr 0.004, wd 0.0153), timed in the suite's own process.
 /// TorchSharp: the same layers with the reference GM formulation in shared mode, input channels summed first

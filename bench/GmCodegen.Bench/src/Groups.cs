@@ -3,7 +3,7 @@ using GmCodegen;
 namespace GmCodegen.Bench;
 
 /// <summary>
-/// The bench's own, independent elaboration of the groups it measures (DESIGN.md §1–2), so that the naive kernel and
+/// The bench's own, independent elaboration of the groups it measures (docs/design.md: indexing and neighbourhoods), so that the naive kernel and
 /// the libtorch peers can run before the generator emits anything, and so that the generated kernels are checked
 /// against tables that were not produced by the generator itself.
 /// </summary>

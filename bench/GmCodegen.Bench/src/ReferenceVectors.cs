@@ -4,16 +4,16 @@ using GmCodegen;
 namespace GmCodegen.Bench;
 
 /// <summary>
-/// Optional check of the bench's own group tables against the reference vectors computed with the paper's code
-/// (`shared/reference-vectors/gmconv-reference.bin.gz` beside the repository, when present): index tables and NaiveGm's
-/// forward on the recorded inputs. The bench never needs the file to run.
+/// Check of the bench's own group tables against the reference vectors computed with the paper's code (the tests' copy,
+/// `tests/GmCodegen.Generator.Tests/ReferenceVectors/gmconv-reference.bin.gz`; docs/design.md#reference-vectors): index
+/// tables and NaiveGm's forward on the recorded inputs. Skipped when the file is missing.
 /// </summary>
 public static class ReferenceVectors
 {
     public static List<Check> Verify(string repoRoot)
     {
         var checks = new List<Check>();
-        string path = Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "reference-vectors", "gmconv-reference.bin.gz"));
+        string path = Path.GetFullPath(Path.Combine(repoRoot, "tests", "GmCodegen.Generator.Tests", "ReferenceVectors", "gmconv-reference.bin.gz"));
         if (!File.Exists(path)) { Console.WriteLine($"[tables] {path} not found: reference-vector check skipped"); return checks; }
         using var r = new BinaryReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
         int cases = r.ReadInt32();

@@ -56,7 +56,7 @@ public static class Report
 
             sb.AppendLine("## Numerical checks against NaiveGm (small inputs: B=2, I≤3, O=4; max |error| / max |NaiveGm|)");
             sb.AppendLine();
-            sb.AppendLine("The bench builds its own index tables (DESIGN.md §1–2); the first rows check them and NaiveGm against the reference vectors from the paper's code (when `../shared/reference-vectors` is present), "
+            sb.AppendLine("The bench builds its own index tables (docs/design.md conventions); the first rows check them and NaiveGm against the reference vectors from the paper's code (the tests' copy in `tests/GmCodegen.Generator.Tests/ReferenceVectors`), "
                 + "the generated kernels' rows also require their own tables to equal the bench's.");
             sb.AppendLine();
             sb.AppendLine("| group | r | mode | implementation | forward | dx | dw | dbias | |");
@@ -209,7 +209,7 @@ public static class Report
         sb.AppendLine("## End-to-end training step");
         sb.AppendLine();
         sb.AppendLine($"One training step — forward (training mode, dropout on), cross-entropy, backward, AdamW (lr {EndToEnd.Lr.ToString(Inv)}, weight decay {EndToEnd.WeightDecay.ToString(Inv)}) — "
-            + $"of the paper's rotated-MNIST network (DESIGN.md §6) on one batch of B={EndToEnd.B} synthetic 28×28 images on D14 x D14 (pixel index = group element index): "
+            + $"of the paper's rotated-MNIST network (docs/design.md#the-papers-networks) on one batch of B={EndToEnd.B} synthetic 28×28 images on D14 x D14 (pixel index = group element index): "
             + $"two residual blocks [GMConv shared, radius 3 (K=196) → LayerNorm over (C,|G|) without affine → PReLU (one slope shared by both blocks)], 1 → 120 channels "
             + $"with a 1×1 channel-mix shortcut then 120 → 120 with the identity, global max pool over G, dropout {EndToEnd.DropoutP.ToString(Inv)}, Linear(120 → 10); {I("e2e:parameters")} parameters.");
         sb.AppendLine();

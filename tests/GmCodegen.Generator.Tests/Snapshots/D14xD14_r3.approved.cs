@@ -45,13 +45,11 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
         int result = 0;
         {   // D14, stride 28
             int x = a / 28 % 28, y = b / 28 % 28;
-            int r1 = x % 14, f1 = x / 14, r2 = y % 14;
-            result += (y < 14 ? (r1 + r2) % 14 + f1 * 14 : (r2 - r1 + 14) % 14 + (1 - f1) * 14) * 28;
+            result += (y < 14 ? (x % 14 + y % 14) % 14 + x / 14 * 14 : (y % 14 - x % 14 + 14) % 14 + (1 - x / 14) * 14) * 28;
         }
         {   // D14, stride 1
             int x = a / 1 % 28, y = b / 1 % 28;
-            int r1 = x % 14, f1 = x / 14, r2 = y % 14;
-            result += (y < 14 ? (r1 + r2) % 14 + f1 * 14 : (r2 - r1 + 14) % 14 + (1 - f1) * 14) * 1;
+            result += (y < 14 ? (x % 14 + y % 14) % 14 + x / 14 * 14 : (y % 14 - x % 14 + 14) % 14 + (1 - x / 14) * 14) * 1;
         }
         return result;
     }
@@ -74,7 +72,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
     // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
-    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
@@ -230,6 +228,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 
@@ -387,6 +387,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 
@@ -544,6 +546,8 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     global::GmCodegen.VectorMoves.AddReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) += Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) += Unsafe.Add(ref s, 4);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 14).");
         }
     }
 

@@ -46,8 +46,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
         int result = 0;
         {   // D4, stride 1
             int x = a / 1 % 8, y = b / 1 % 8;
-            int r1 = x % 4, f1 = x / 4, r2 = y % 4;
-            result += (y < 4 ? (r1 + r2) % 4 + f1 * 4 : (r2 - r1 + 4) % 4 + (1 - f1) * 4) * 1;
+            result += (y < 4 ? (x % 4 + y % 4) % 4 + x / 4 * 4 : (y % 4 - x % 4 + 4) % 4 + (1 - x / 4) * 4) * 1;
         }
         return result;
     }
@@ -66,7 +65,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
     // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
-    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
@@ -126,6 +125,8 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 6).");
         }
     }
 
@@ -187,6 +188,8 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 2);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 6).");
         }
     }
 
@@ -248,6 +251,8 @@ partial struct D4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 4) += Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 5) += Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 6) += Unsafe.Add(ref s, 3); Unsafe.Add(ref d, 7) += Unsafe.Add(ref s, 2);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 6).");
         }
     }
 
@@ -259,6 +264,12 @@ partial struct D4 : global::GmCodegen.IGroupPlan
     static bool global::GmCodegen.IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
     {
         int v = Vector<float>.Count;
+        // Whole vectors: n is a multiple of the width, rows do not overlap (ld ≥ n), and every read and write is in bounds.
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "Must not be negative.");
+        if (n < 0 || n % v != 0) throw new ArgumentOutOfRangeException(nameof(n), n, $"Must be a non-negative multiple of {v}.");
+        if (ldp < n) throw new ArgumentOutOfRangeException(nameof(ldp), ldp, "Must be at least n.");
+        if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), ldc, "Must be at least n.");
+        if (m == 0 || n == 0) return true;
         if ((long)m * K > w.Length || (long)(K - 1) * ldp + n > p.Length || (long)(m - 1) * ldc + n > c.Length || (!bias.IsEmpty && bias.Length < m))
             throw new ArgumentException("GEMM operands are too short.");
         ref float wr = ref MemoryMarshal.GetReference(w);

@@ -68,7 +68,7 @@ partial struct S4 : global::GmCodegen.IGroupPlan
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
     // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
-    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
@@ -123,6 +123,8 @@ partial struct S4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 14);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 4).");
         }
     }
 
@@ -179,6 +181,8 @@ partial struct S4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 5);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 4).");
         }
     }
 
@@ -235,6 +239,8 @@ partial struct S4 : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 17); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 5);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 4).");
         }
     }
 
@@ -246,6 +252,12 @@ partial struct S4 : global::GmCodegen.IGroupPlan
     static bool global::GmCodegen.IGroupPlan.TryForwardSharedUnrolled(int m, int n, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> p, int ldp, Span<float> c, int ldc)
     {
         int v = Vector<float>.Count;
+        // Whole vectors: n is a multiple of the width, rows do not overlap (ld ≥ n), and every read and write is in bounds.
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "Must not be negative.");
+        if (n < 0 || n % v != 0) throw new ArgumentOutOfRangeException(nameof(n), n, $"Must be a non-negative multiple of {v}.");
+        if (ldp < n) throw new ArgumentOutOfRangeException(nameof(ldp), ldp, "Must be at least n.");
+        if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), ldc, "Must be at least n.");
+        if (m == 0 || n == 0) return true;
         if ((long)m * K > w.Length || (long)(K - 1) * ldp + n > p.Length || (long)(m - 1) * ldc + n > c.Length || (!bias.IsEmpty && bias.Length < m))
             throw new ArgumentException("GEMM operands are too short.");
         ref float wr = ref MemoryMarshal.GetReference(w);

@@ -67,7 +67,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
     // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
-    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS.
+    // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
 
     /// <summary>Forward gather: dst[f] = src[f·f_j⁻¹].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip the unoptimised tier
@@ -382,6 +382,8 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 0);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 24).");
         }
     }
 
@@ -698,6 +700,8 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 0);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 24).");
         }
     }
 
@@ -1014,6 +1018,8 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
                     Unsafe.Add(ref d, 20) += Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 21) += Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 22) += Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 23) += Unsafe.Add(ref s, 0);
                 }
                 return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(j), j, "Fast permutation must be in [0, 24).");
         }
     }
 

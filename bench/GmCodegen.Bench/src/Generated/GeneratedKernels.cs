@@ -1,5 +1,5 @@
-// Compiled only with -p:GmBenchGenerated=true (GM_GENERATED), i.e. once the generator emits IGroupKernel
-// implementations; until then the bench measures the peers and the naive kernel only.
+// The generated kernels of the measured groups (GM_GENERATED, on by default); -p:GmBenchGenerated=false leaves them
+// out, and the bench then measures the peers and the naive kernel only.
 #if GM_GENERATED
 using GmCodegen;
 
@@ -49,7 +49,7 @@ public static class GeneratedKernels
     {
         if (T.Order != c.L || T.KernelSize != c.K) return $"order/kernel size {T.Order}/{T.KernelSize}, bench {c.L}/{c.K}";
         var table = NaiveGm.ForwardTable<T>();
-        return table.AsSpan().SequenceEqual(c.Idx) ? null : "index table differs from the bench's (DESIGN.md §1–2 conventions)";
+        return table.AsSpan().SequenceEqual(c.Idx) ? null : "index table differs from the bench's (docs/design.md conventions)";
     }
 }
 

@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using GmCodegen.Generator.Elaboration;
+using GmCodegen.Generator.Model;
+using GmCodegen.Generator.Planning;
+
+namespace GmCodegen.Generator.Emission;
+
+/// <summary>
+/// What the templates print for one group: numbers, tables and typed pieces, never C# text. Computed from the
+/// plan by <see cref="KernelModel.From"/>; the templates under Templates/ own every emitted character.
+/// </summary>
+public sealed record KernelModel(
+    TypeTarget Type,
+    HeaderModel Header,
+    TablesModel Tables,
+    ImmutableArray<FactorModel> Factors,
+    ImmutableArray<GatherCase> Forward,
+    ImmutableArray<GatherCase> Backward)
+{
+    /// <summary>Shared-weight forward reductions up to this K are fully unrolled.</summary>
+    public const int MaxUnrolledK = 16;
+
+    public static KernelModel From(TypeTarget target, Group group, KernelPlan plan, int radius, int dropped)
+    {
+        var fast = plan.FastForward.Concat(plan.FastBackward).SelectMany(g => g.Segments).ToArray();
+        var header = new HeaderModel(
+            group.Name, radius == Neighbourhoods.WholeGroup, radius, plan.Order, plan.KernelSize, dropped,
+            plan.SlowOrder, plan.FastOrder, plan.SlowForward.Count / plan.SlowOrder, plan.FastForward.Count,
+            plan.TableDriven, plan.TableDrivenReason,
+            fast.Count(s => s is Run), fast.OfType<Scattered>().Sum(s => s.Length),
+            plan.KernelSize <= MaxUnrolledK);
+        var tables = new TablesModel(
+            plan.KernelElements.Items, plan.KernelSlow.Items, plan.KernelFast.Items, plan.SlowForward.Items, plan.SlowBackward.Items,
+            plan.FastForward.SelectMany(g => g.Map).ToImmutableArray(), plan.FastBackward.SelectMany(g => g.Map).ToImmutableArray());
+        return new KernelModel(target, header, tables, FactorsOf(group).ToImmutableArray(), Cases(plan.FastForward), Cases(plan.FastBackward));
+    }
+
+    /// <summary>Factors with their mixed-radix strides (first factor slowest) and their laws.</summary>
+    static IEnumerable<FactorModel> FactorsOf(Group g)
+    {
+        var factors = g is ProductGroup p ? p.Factors.Items.ToArray() : [g];
+        int stride = g.Order;
+        for (int i = 0; i < factors.Length; i++)
+        {
+            var f = factors[i];
+            stride /= f.Order;
+            var cayley = f is TableGroup t ? new CayleyModel(t.Indexing, t.Table.Items, t.Inverses.Items) : null;
+            yield return new FactorModel(i, f.Name, f.Order, stride, Law.Of(f), cayley);
+        }
+    }
+
+    static ImmutableArray<GatherCase> Cases(EquatableArray<FastGather> gathers) =>
+        gathers.Select((g, j) => new GatherCase(j, g.Element,
+            g.Segments.Select(Summary).ToImmutableArray(),
+            g.Segments.SelectMany(Lines).ToImmutableArray())).ToImmutableArray();
+
+    static SegmentSummary Summary(Segment s) => s switch
+    {
+        Run r => new SegmentSummary(false, r.Stride == -1, r.DstStart, r.DstStart + r.Length, r.SrcStart, r.Length),
+        _ => new SegmentSummary(true, false, s.DstStart, s.DstStart + s.Length, 0, s.Length),
+    };
+
+    /// <summary>
+    /// A run as non-overlapping 8- and 4-lane vector moves plus single moves on one line (non-overlapping, so the same
+    /// decomposition serves the accumulating backward gather): dst[d + t] = src[s ± t]. Scattered points: four a line.
+    /// </summary>
+    static IEnumerable<MoveLine> Lines(Segment segment)
+    {
+        switch (segment)
+        {
+            case Run r:
+                var moves = new List<Move>();
+                int t = 0;
+                foreach (int width in new[] { 8, 4 })
+                    for (; r.Length - t >= width; t += width)
+                    {
+                        // Forward runs read src[s + t ..]; reversed runs read the mirrored block and shuffle its lanes.
+                        int src = r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1;
+                        moves.Add(new Move(width, r.Stride == -1, src, r.DstStart + t));
+                    }
+                for (; t < r.Length; t++) moves.Add(new Move(1, false, r.SrcStart + r.Stride * t, r.DstStart + t));
+                return [new MoveLine(moves.ToImmutableArray())];
+            case Scattered sc:
+                var single = sc.Sources.Select((src, i) => new Move(1, false, src, sc.DstStart + i)).ToArray();
+                return Enumerable.Range(0, (single.Length + 3) / 4)
+                    .Select(i => new MoveLine(single.Skip(4 * i).Take(4).ToImmutableArray())).ToArray();
+            default:
+                throw new System.InvalidOperationException(segment.GetType().Name);
+        }
+    }
+}
+
+/// <summary>The generated file's header: the group, the split G = S x F and what the plan emits.</summary>
+public sealed record HeaderModel(
+    string GroupName, bool WholeGroup, int Radius, int Order, int KernelSize, int Dropped,
+    int SlowOrder, int FastOrder, int SlowCount, int FastCount,
+    bool TableDriven, string TableReason, int RunCount, int ScatteredCount, bool Unrolled);
+
+/// <summary>The plan's index tables (see <see cref="KernelPlan"/>); the fast tables serve table-driven plans only.</summary>
+public sealed record TablesModel(
+    ImmutableArray<int> KernelElements, ImmutableArray<int> KernelSlow, ImmutableArray<int> KernelFast,
+    ImmutableArray<int> SlowForward, ImmutableArray<int> SlowBackward,
+    ImmutableArray<int> FastForward, ImmutableArray<int> FastBackward);
+
+/// <summary>One factor of G: its place (Id), name, order, mixed-radix stride and law; Cayley holds a table group's tables.</summary>
+public sealed record FactorModel(int Id, string Name, int Order, int Stride, Law Law, CayleyModel? Cayley);
+
+public sealed record CayleyModel(string Indexing, ImmutableArray<int> Table, ImmutableArray<int> Inverses);
+
+/// <summary>One fast permutation π_j of a gather direction: its element, its segments, and the moves that apply it to a row.</summary>
+public sealed record GatherCase(int Index, int Element, ImmutableArray<SegmentSummary> Segments, ImmutableArray<MoveLine> Lines);
+
+/// <summary>A segment for the case's comment: [Start, End) ← a run from Source (forward or reversed), or Count scattered points.</summary>
+public sealed record SegmentSummary(bool Scattered, bool Reversed, int Start, int End, int Source, int Count);
+
+/// <summary>Moves printed on one line.</summary>
+public sealed record MoveLine(ImmutableArray<Move> Moves);
+
+/// <summary>
+/// dst[Destination + t] = (or +=) src[Source + t] for t &lt; Width: one element (Width 1) or an 8- or 4-lane vector,
+/// whose lanes are reversed (read from the mirrored block) when Reversed.
+/// </summary>
+public sealed record Move(int Width, bool Reversed, int Source, int Destination);
