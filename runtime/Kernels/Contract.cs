@@ -40,6 +40,11 @@ public interface IGroupKernel
 {
     static abstract int Order { get; }
     static abstract int KernelSize { get; }
+    /// <summary>
+    /// The elaborated group's canonical name (e.g. <c>"D14 x D14"</c>), which layers use to tell groups of the same size
+    /// apart; generated kernels give it, hand-written ones may leave it null (their features are then checked by size only).
+    /// </summary>
+    static virtual string? GroupName => null;
     /// <summary>h_k as element indices, in neighbourhood order.</summary>
     static abstract ReadOnlySpan<int> KernelElements { get; }
     static abstract int Multiply(int a, int b);
@@ -50,4 +55,74 @@ public interface IGroupKernel
     static abstract void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx);
     /// <summary>dw and dbias are overwritten; dbias may be empty.</summary>
     static abstract void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias);
+}
+
+/// <summary>
+/// Marks a <c>partial</c> class or struct for the generator, which fills it in with an <see cref="IGroupPool"/> that pools
+/// features on <paramref name="group"/> down to <paramref name="subgroup"/> over the right cosets of the subgroup
+/// (docs/design.md#pooling-over-subgroup-cosets). Both types must be <see cref="GroupMatrixAttribute"/> types.
+/// </summary>
+/// <example><c>[GroupPool(typeof(Grid28), typeof(Grid14))] public partial struct Pool28to14;</c></example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+public sealed class GroupPoolAttribute(Type group, Type subgroup) : Attribute
+{
+    /// <summary>G, the group the features live on before pooling.</summary>
+    public Type Group { get; } = group;
+    /// <summary>H, the subgroup they live on after it.</summary>
+    public Type Subgroup { get; } = subgroup;
+
+    /// <summary>
+    /// An explicit embedding H → G, for pairs the factor-by-factor rule does not cover: the images of H's standard
+    /// generators as element indices of G, comma-separated, in the order of the generators (Cn: 1; Dn: r = 1 then
+    /// f = n; a table group: its generators; a product: each factor's in factor order). E.g. D7 into D14 by
+    /// ⟨r², f⟩ is <c>"2, 14"</c>. The generator checks that it extends to an injective homomorphism.
+    /// </summary>
+    public string? Embedding { get; set; }
+}
+
+/// <summary>Sizes of one transpose-pool call: z[b,i,s] on H (InChannels) → y[b,o,a] on G (OutChannels).</summary>
+public readonly record struct PoolShape(int Batch, int InChannels, int OutChannels);
+
+/// <summary>
+/// Pooling from a finite group G to a subgroup H over the right cosets H·r_j, as emitted by the generator
+/// (docs/design.md#pooling-over-subgroup-cosets). With n = |H| and m = |G|/|H| (the index), the coset table is
+/// <c>Cosets[s·m + j] = index(emb(s)·r_j)</c>; each element of G appears in it exactly once. Layouts are row-major
+/// with the group index fastest: x[b,c,a] (a in G), z[b,c,s] (s in H); "rows" counts b·c.
+/// </summary>
+/// <remarks>
+/// Every kernel checks its arguments and throws <see cref="ArgumentException"/> naming the argument (wrong length,
+/// negative rows, an output overlapping an input); outputs are overwritten.
+/// </remarks>
+public interface IGroupPool
+{
+    /// <summary>G's canonical name, e.g. <c>"C28 x C28"</c>.</summary>
+    static abstract string GroupName { get; }
+    /// <summary>H's canonical name, e.g. <c>"C14 x C14"</c>.</summary>
+    static abstract string SubgroupName { get; }
+    /// <summary>|G|.</summary>
+    static abstract int Order { get; }
+    /// <summary>|H|.</summary>
+    static abstract int SubgroupOrder { get; }
+    /// <summary>m = |G| / |H|, the number of cosets.</summary>
+    static abstract int Index { get; }
+    /// <summary>s ↦ emb(s), an element index of G, for s = 0 … |H|−1.</summary>
+    static abstract ReadOnlySpan<int> Embedding { get; }
+    /// <summary>r_0 = e, r_1, …, r_{m−1}: the smallest element of each right coset H·r_j, in increasing order.</summary>
+    static abstract ReadOnlySpan<int> Transversal { get; }
+    /// <summary>[s·m + j] = index(emb(s)·r_j).</summary>
+    static abstract ReadOnlySpan<int> Cosets { get; }
+
+    /// <summary>z[r,s] = max_j x[r, emb(s)·r_j]; argmax[r,s] = the position a in G chosen (the first j on ties).</summary>
+    static abstract void MaxForward(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax);
+    /// <summary>dx[r,a] = dz[r,s] where a = argmax[r,s], 0 elsewhere.</summary>
+    static abstract void MaxBackward(int rows, ReadOnlySpan<float> dz, ReadOnlySpan<int> argmax, Span<float> dx);
+    /// <summary>z[r,s] = (1/m)·Σ_j x[r, emb(s)·r_j].</summary>
+    static abstract void MeanForward(int rows, ReadOnlySpan<float> x, Span<float> z);
+    /// <summary>dx[r, emb(s)·r_j] = dz[r,s] / m.</summary>
+    static abstract void MeanBackward(int rows, ReadOnlySpan<float> dz, Span<float> dx);
+    /// <summary>y[b,o, emb(s)·r_j] = Σ_i u[i,o,j]·z[b,i,s] + bias[o]; u is [I, O, m]; bias may be empty.</summary>
+    static abstract void TransposeForward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> bias, Span<float> y);
+    /// <summary>dz[b,i,s] = Σ_o Σ_j u[i,o,j]·dy[b,o, emb(s)·r_j]; du[i,o,j] = Σ_b Σ_s dy[b,o, emb(s)·r_j]·z[b,i,s]; dbias[o] = Σ dy. All overwritten; dbias may be empty.</summary>
+    static abstract void TransposeBackward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> dy,
+        Span<float> dz, Span<float> du, Span<float> dbias);
 }

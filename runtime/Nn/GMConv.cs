@@ -16,7 +16,7 @@ public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
 
     public GMConv(string name, int inChannels, int outChannels, ChannelMode mode, Random rng,
         bool bias = true, BiasInit biasInit = BiasInit.Uniform)
-        : base(name, new Shape(inChannels, TGroup.Order), new Shape(outChannels, TGroup.Order))
+        : base(name, new Shape(inChannels, TGroup.Order) { Group = TGroup.GroupName }, new Shape(outChannels, TGroup.Order) { Group = TGroup.GroupName })
     {
         int k = TGroup.KernelSize;
         Mode = mode;

@@ -4,10 +4,25 @@ namespace GmCodegen;
 /// The per-sample shape of an activation: <c>Channels</c> feature maps over <c>Positions</c> group elements,
 /// laid out [c, a] with a fastest. After global pooling, or for a flat vector, <c>Positions</c> is 1.
 /// </summary>
+/// <remarks>
+/// <see cref="Group"/> names the group the positions are elements of, when a layer knows it (GM layers and coset
+/// pools set it; layers that keep the positions pass it on). It is a label for refusing miswired networks — two
+/// groups of the same size, such as <c>D14 x D14</c> and <c>C28 x C28</c>, are different — and deliberately not part
+/// of equality, which compares sizes: a shape from a layer that does not know its group equals one that does.
+/// </remarks>
 public readonly record struct Shape(int Channels, int Positions)
 {
+    /// <summary>The canonical name of the group the positions live on (e.g. <c>"C14 x C14"</c>), or null when unknown.</summary>
+    public string? Group { get; init; }
+
     /// <summary>Values per sample; a shape too large for an int throws (layers refuse such shapes when built).</summary>
     public int Size => checked(Channels * Positions);
+
+    public bool Equals(Shape other) => Channels == other.Channels && Positions == other.Positions;
+    public override int GetHashCode() => HashCode.Combine(Channels, Positions);
+
+    /// <summary>" on G" when the group is known, for messages.</summary>
+    public string Where => Group is null ? "" : $" on {Group}";
     public override string ToString() => Positions == 1 ? $"[{Channels}]" : $"[{Channels}, {Positions}]";
 }
 

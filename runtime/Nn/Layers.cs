@@ -12,9 +12,40 @@ public static class Layers
         BiasInit biasInit = BiasInit.Uniform) where TGroup : IGroupKernel =>
         new("conv", c =>
         {
-            if (c.Input.Positions != TGroup.Order)
-                throw new ArgumentException($"GMConv '{c.Name}' runs on {typeof(TGroup).Name} ({TGroup.Order} elements) but receives {c.Input}.");
+            CheckOnGroup("GMConv", c, typeof(TGroup).Name, TGroup.GroupName, TGroup.Order);
             return new GMConv<TGroup>(c.Name, c.Input.Channels, outChannels, mode, c.Rng, bias, biasInit);
+        });
+
+    /// <summary>
+    /// Refuses features that do not live on the layer's group: another number of positions, or a known group other than
+    /// the layer's (D14 x D14 and C28 x C28 both have 784 elements), naming both groups.
+    /// </summary>
+    static void CheckOnGroup(string kind, BuildContext c, string typeName, string? group, int order)
+    {
+        string mine = group is null ? $"{typeName} ({order} elements)" : $"{group} ({typeName}, {order} elements)";
+        if (c.Input.Positions != order)
+            throw new ArgumentException($"{kind} '{c.Name}' runs on {mine} but receives {c.Input}{c.Input.Where}.");
+        if (group is not null && c.Input.Group is { } theirs && theirs != group)
+            throw new ArgumentException($"{kind} '{c.Name}' runs on {mine} but its input lives on {theirs}.");
+    }
+
+    /// <summary>
+    /// Pooling over the cosets of <typeparamref name="TPool"/>'s subgroup: features on its group G → on its subgroup H,
+    /// by the max (or mean) over each coset.
+    /// </summary>
+    public static Spec GMPool<TPool>(PoolKind kind = PoolKind.Max) where TPool : IGroupPool =>
+        new("pool", c =>
+        {
+            CheckOnGroup($"GMPool<{typeof(TPool).Name}>", c, typeof(TPool).Name, TPool.GroupName, TPool.Order);
+            return new GMPool<TPool>(c.Name, c.Input.Channels, kind);
+        });
+
+    /// <summary>The learned transpose of <see cref="GMPool{TPool}"/>: features on H → <paramref name="outChannels"/> channels on G.</summary>
+    public static Spec GMTransposePool<TPool>(int outChannels, bool bias = true) where TPool : IGroupPool =>
+        new("unpool", c =>
+        {
+            CheckOnGroup($"GMTransposePool<{typeof(TPool).Name}>", c, typeof(TPool).Name, TPool.SubgroupName, TPool.SubgroupOrder);
+            return new GMTransposePool<TPool>(c.Name, c.Input.Channels, outChannels, c.Rng, bias);
         });
 
     public static Spec ChannelMix(int outChannels, bool bias = true) =>

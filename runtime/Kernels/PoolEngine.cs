@@ -1,0 +1,233 @@
+using System.Numerics.Tensors;
+
+namespace GmCodegen;
+
+/// <summary>
+/// The kernels behind every generated <see cref="IGroupPool"/>: plain passes driven by the coset table
+/// Cosets[s·m + j] = index(emb(s)·r_j) (docs/design.md#pooling-over-subgroup-cosets). Max and mean read each row of x
+/// once through the table; the transpose works one coset at a time on whole H-rows (TensorPrimitives), gathering or
+/// scattering them through that coset's column of the table. Nothing is allocated per call beyond a pooled H-row.
+/// </summary>
+public static class PoolEngine<TPool> where TPool : IGroupPool
+{
+    static readonly int L = TPool.Order, N = TPool.SubgroupOrder, M = TPool.Index;
+
+    /// <summary>The coset table by column: ByCoset[j·n + s] = Cosets[s·m + j], checked once to be a permutation of G.</summary>
+    static readonly int[] ByCoset = Columns();
+
+    static int[] Columns()
+    {
+        var cosets = TPool.Cosets;
+        if (L <= 0 || N <= 0 || (long)N * M != L || cosets.Length != L)
+            throw new InvalidOperationException($"{typeof(TPool).Name}: inconsistent pool tables (|G| = {L}, |H| = {N}, index {M}, {cosets.Length} coset entries).");
+        var seen = new bool[L];
+        var columns = new int[L];
+        for (int s = 0; s < N; s++)
+            for (int j = 0; j < M; j++)
+            {
+                int a = cosets[s * M + j];
+                if ((uint)a >= (uint)L || seen[a])
+                    throw new InvalidOperationException($"{typeof(TPool).Name}: the cosets do not partition G (entry [{s}·{M} + {j}] = {a}).");
+                seen[a] = true;
+                columns[j * N + s] = a;
+            }
+        return columns;
+    }
+
+    static void CheckRows(int rows)
+    {
+        if (rows < 0) throw new ArgumentException($"rows must be ≥ 0, was {rows}.", nameof(rows));
+    }
+
+    // ---- max and mean: x[r, a] on G → z[r, s] on H -------------------------------------------------------------
+
+    public static void MaxForward(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax)
+    {
+        CheckRows(rows);
+        KernelChecks.CheckLength(x.Length, (long)rows * L, nameof(x));
+        KernelChecks.CheckLength(z.Length, (long)rows * N, nameof(z));
+        KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
+        KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
+        var cosets = TPool.Cosets;
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * L, L);
+            var zr = z.Slice(r * N, N);
+            var ar = argmax.Slice(r * N, N);
+            for (int s = 0; s < N; s++)
+            {
+                var cell = cosets.Slice(s * M, M);
+                int best = cell[0];
+                float max = xr[best];
+                // Strictly greater: ties keep the first j. A NaN never wins after the first, as in a comparison-based max.
+                for (int j = 1; j < M; j++)
+                {
+                    int a = cell[j];
+                    if (xr[a] > max) { max = xr[a]; best = a; }
+                }
+                zr[s] = max;
+                ar[s] = best;
+            }
+        }
+    }
+
+    public static void MaxBackward(int rows, ReadOnlySpan<float> dz, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        CheckRows(rows);
+        KernelChecks.CheckLength(dz.Length, (long)rows * N, nameof(dz));
+        KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
+        KernelChecks.CheckLength(dx.Length, (long)rows * L, nameof(dx));
+        KernelChecks.CheckDisjoint(dx, nameof(dx), dz, nameof(dz));
+        dx.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            var dxr = dx.Slice(r * L, L);
+            var dzr = dz.Slice(r * N, N);
+            var ar = argmax.Slice(r * N, N);
+            for (int s = 0; s < N; s++)
+            {
+                int a = ar[s];
+                if ((uint)a >= (uint)L) throw new ArgumentException($"argmax[{r * N + s}] = {a} is not an element of G (|G| = {L}).", nameof(argmax));
+                dxr[a] = dzr[s];
+            }
+        }
+    }
+
+    public static void MeanForward(int rows, ReadOnlySpan<float> x, Span<float> z)
+    {
+        CheckRows(rows);
+        KernelChecks.CheckLength(x.Length, (long)rows * L, nameof(x));
+        KernelChecks.CheckLength(z.Length, (long)rows * N, nameof(z));
+        KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
+        var cosets = TPool.Cosets;
+        float scale = 1f / M;
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * L, L);
+            var zr = z.Slice(r * N, N);
+            for (int s = 0; s < N; s++)
+            {
+                var cell = cosets.Slice(s * M, M);
+                float sum = 0;
+                for (int j = 0; j < M; j++) sum += xr[cell[j]];
+                zr[s] = sum * scale;
+            }
+        }
+    }
+
+    public static void MeanBackward(int rows, ReadOnlySpan<float> dz, Span<float> dx)
+    {
+        CheckRows(rows);
+        KernelChecks.CheckLength(dz.Length, (long)rows * N, nameof(dz));
+        KernelChecks.CheckLength(dx.Length, (long)rows * L, nameof(dx));
+        KernelChecks.CheckDisjoint(dx, nameof(dx), dz, nameof(dz));
+        var cosets = TPool.Cosets;
+        float scale = 1f / M;
+        for (int r = 0; r < rows; r++)
+        {
+            var dxr = dx.Slice(r * L, L);
+            var dzr = dz.Slice(r * N, N);
+            for (int s = 0; s < N; s++)
+            {
+                float g = dzr[s] * scale;
+                var cell = cosets.Slice(s * M, M);
+                for (int j = 0; j < M; j++) dxr[cell[j]] = g;
+            }
+        }
+    }
+
+    // ---- the learned transpose: z[b,i,s] on H → y[b,o,a] on G ---------------------------------------------------
+
+    static void CheckShape(in PoolShape s)
+    {
+        if (s.Batch < 0) throw new ArgumentException($"Batch must be ≥ 0, was {s.Batch}.", nameof(s));
+        if (s.InChannels <= 0) throw new ArgumentException($"InChannels must be > 0, was {s.InChannels}.", nameof(s));
+        if (s.OutChannels <= 0) throw new ArgumentException($"OutChannels must be > 0, was {s.OutChannels}.", nameof(s));
+        if ((long)s.Batch * s.OutChannels * L > Array.MaxLength || (long)s.Batch * s.InChannels * N > Array.MaxLength
+            || (long)s.InChannels * s.OutChannels * M > Array.MaxLength)
+            throw new ArgumentException($"{s} needs more floats than an array can hold.", nameof(s));
+    }
+
+    static void CheckBias(int length, int outChannels, string name)
+    {
+        if (length != 0 && length != outChannels)
+            throw new ArgumentException($"{name} has length {length}; expected 0 (no bias) or {outChannels}.", name);
+    }
+
+    public static void TransposeForward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        CheckShape(s);
+        int I = s.InChannels, O = s.OutChannels;
+        KernelChecks.CheckLength(z.Length, (long)s.Batch * I * N, nameof(z));
+        KernelChecks.CheckLength(u.Length, (long)I * O * M, nameof(u));
+        CheckBias(bias.Length, O, nameof(bias));
+        KernelChecks.CheckLength(y.Length, (long)s.Batch * O * L, nameof(y));
+        KernelChecks.CheckDisjoint(y, nameof(y), z, nameof(z));
+        KernelChecks.CheckDisjoint(y, nameof(y), u, nameof(u));
+        KernelChecks.CheckDisjoint(y, nameof(y), bias, nameof(bias));
+        using var rented = RentedBuffer.Rent(N);
+        var t = rented.Span;   // one H-row: Σ_i u[i,o,j]·z[b,i,:]
+        for (int b = 0; b < s.Batch; b++)
+            for (int o = 0; o < O; o++)
+            {
+                var yo = y.Slice((b * O + o) * L, L);
+                float beta = bias.IsEmpty ? 0f : bias[o];
+                for (int j = 0; j < M; j++)
+                {
+                    t.Fill(beta);
+                    for (int i = 0; i < I; i++)
+                        TensorPrimitives.MultiplyAdd(z.Slice((b * I + i) * N, N), u[(i * O + o) * M + j], t, t);
+                    var column = ByCoset.AsSpan(j * N, N);
+                    for (int q = 0; q < N; q++) yo[column[q]] = t[q];
+                }
+            }
+    }
+
+    public static void TransposeBackward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> dy,
+        Span<float> dz, Span<float> du, Span<float> dbias)
+    {
+        CheckShape(s);
+        int I = s.InChannels, O = s.OutChannels;
+        KernelChecks.CheckLength(z.Length, (long)s.Batch * I * N, nameof(z));
+        KernelChecks.CheckLength(u.Length, (long)I * O * M, nameof(u));
+        KernelChecks.CheckLength(dy.Length, (long)s.Batch * O * L, nameof(dy));
+        KernelChecks.CheckLength(dz.Length, (long)s.Batch * I * N, nameof(dz));
+        KernelChecks.CheckLength(du.Length, (long)I * O * M, nameof(du));
+        CheckBias(dbias.Length, O, nameof(dbias));
+        foreach (var (output, name) in new[] { (0, nameof(dz)), (1, nameof(du)), (2, nameof(dbias)) })
+        {
+            var o = output switch { 0 => (ReadOnlySpan<float>)dz, 1 => du, _ => dbias };
+            KernelChecks.CheckDisjoint(o, name, z, nameof(z));
+            KernelChecks.CheckDisjoint(o, name, u, nameof(u));
+            KernelChecks.CheckDisjoint(o, name, dy, nameof(dy));
+        }
+        KernelChecks.CheckDisjoint(dz, nameof(dz), du, nameof(du));
+        KernelChecks.CheckDisjoint(dz, nameof(dz), dbias, nameof(dbias));
+        KernelChecks.CheckDisjoint(du, nameof(du), dbias, nameof(dbias));
+
+        dz.Clear();
+        du.Clear();
+        dbias.Clear();
+        using var rented = RentedBuffer.Rent(N);
+        var g = rented.Span;   // one coset's H-row of dy: g[s] = dy[b,o, emb(s)·r_j]
+        for (int b = 0; b < s.Batch; b++)
+            for (int o = 0; o < O; o++)
+            {
+                var dyo = dy.Slice((b * O + o) * L, L);
+                if (!dbias.IsEmpty) dbias[o] += TensorPrimitives.Sum(dyo);
+                for (int j = 0; j < M; j++)
+                {
+                    var column = ByCoset.AsSpan(j * N, N);
+                    for (int q = 0; q < N; q++) g[q] = dyo[column[q]];
+                    for (int i = 0; i < I; i++)
+                    {
+                        var zi = z.Slice((b * I + i) * N, N);
+                        var dzi = dz.Slice((b * I + i) * N, N);
+                        int w = (i * O + o) * M + j;
+                        du[w] += TensorPrimitives.Dot(g, zi);
+                        TensorPrimitives.MultiplyAdd(g, u[w], dzi, dzi);
+                    }
+                }
+            }
+    }
+}
