@@ -53,6 +53,9 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
         {
             foreach (var d in found) spc.ReportDiagnostic(d.ToDiagnostic());
         });
+
+        // The second branch: [GroupPool] declarations (GroupPoolBranch.cs).
+        GroupPoolBranch.Initialize(context);
     }
 
     static GroupRequest? Extract(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
@@ -103,7 +106,7 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
         return new GroupRequest(key, new SourceLocations(typeLocation, exprLocation, LocationInfo.From(radiusArg?.GetLocation()), literal));
     }
 
-    static string Keyword(INamedTypeSymbol t) => (t.IsRecord, t.TypeKind) switch
+    internal static string Keyword(INamedTypeSymbol t) => (t.IsRecord, t.TypeKind) switch
     {
         (true, TypeKind.Struct) => "record struct",
         (true, _) => "record class",

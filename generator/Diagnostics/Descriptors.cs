@@ -39,6 +39,21 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor MissingExpression =
         Error("GM0013", "Group expression must be a constant string", "The group expression must be a non-null constant string");
 
+    // ---- [GroupPool] declarations -------------------------------------------------------------------------------
+
+    public static readonly DiagnosticDescriptor PoolNotGroupMatrix =
+        Error("GM0015", "GroupPool needs [GroupMatrix] types", "'{0}' is not a [GroupMatrix] type; [GroupPool] pools between two of them");
+    public static readonly DiagnosticDescriptor PoolNoEmbedding =
+        Error("GM0016", "No embedding of the subgroup", "No standard embedding of {0} into {1}: {2}; give the images of {0}'s generators with Embedding = \"…\"");
+    public static readonly DiagnosticDescriptor PoolNotHomomorphism =
+        Error("GM0017", "Embedding is not a homomorphism", "The embedding of {0} into {1} is not a homomorphism: {2}");
+    public static readonly DiagnosticDescriptor PoolNotInjective =
+        Error("GM0018", "Embedding is not injective", "The embedding of {0} into {1} is not injective: {2}");
+    public static readonly DiagnosticDescriptor PoolIndexOne =
+        Error("GM0019", "Subgroup of index 1", "{0} has index 1 in {1}: pooling over its cosets would change nothing");
+    public static readonly DiagnosticDescriptor PoolBadEmbedding =
+        Error("GM0020", "Unreadable embedding", "Embedding = \"{0}\": {1}");
+
     public static readonly DiagnosticDescriptor InternalError =
         Error("GM0014", "GmCodegen internal error", "GmCodegen could not generate '{0}': {1}. Please report this with the group expression.");
 }

@@ -42,7 +42,13 @@ public static class Emitter
     public static string Emit(TypeTarget target, Group group, KernelPlan plan, int radius, int dropped) =>
         Render(KernelModel.From(target, group, plan, radius, dropped));
 
-    public static string Render(KernelModel model)
+    public static string Render(KernelModel model) => Render(model, Root);
+
+    /// <summary>A [GroupPool] type's source: <see cref="PoolModel"/> rendered by Pool.scriban.</summary>
+    public static string EmitPool(TypeTarget target, string groupType, string subgroupType, Pooling.PoolPlan plan) =>
+        Render(PoolModel.From(target, groupType, subgroupType, plan), "Pool");
+
+    static string Render(object model, string root)
     {
         var globals = new ScriptObject();
         globals.Import(new { Model = model });
@@ -50,7 +56,7 @@ public static class Emitter
         // Includes resolve to the parsed templates: the loader is never asked for text.
         foreach (var t in Templates.Value) context.CachedTemplates[t.Key] = t.Value;
         context.PushGlobal(globals);
-        return Templates.Value[Root].Render(context);
+        return Templates.Value[root].Render(context);
     }
 
     /// <summary>Maps <c>include 'Name'</c> to the cache key Name; every template is in the cache before rendering.</summary>

@@ -24,6 +24,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
+    public static string GroupName => "C8";
     static int global::GmCodegen.IGroupPlan.FastOrder => FS;
     static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 

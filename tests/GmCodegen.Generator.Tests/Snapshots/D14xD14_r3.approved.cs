@@ -23,6 +23,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
+    public static string GroupName => "D14 x D14";
     static int global::GmCodegen.IGroupPlan.FastOrder => FS;
     static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 

@@ -24,6 +24,7 @@ partial struct D4 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
+    public static string GroupName => "D4";
     static int global::GmCodegen.IGroupPlan.FastOrder => FS;
     static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 

@@ -24,6 +24,7 @@ partial struct S4 : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
+    public static string GroupName => "S4";
     static int global::GmCodegen.IGroupPlan.FastOrder => FS;
     static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 

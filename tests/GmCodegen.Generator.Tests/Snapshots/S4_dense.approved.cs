@@ -23,6 +23,7 @@ partial struct S4_dense : global::GmCodegen.IGroupPlan
 
     public static int Order => L;
     public static int KernelSize => K;
+    public static string GroupName => "S4";
     static int global::GmCodegen.IGroupPlan.FastOrder => FS;
     static int global::GmCodegen.IGroupPlan.SlowOrder => NS;
 
