@@ -197,6 +197,22 @@ public class PoolDiagnosticTests
     }
 
     [Fact]
+    public void Editing_a_group_in_another_file_regenerates_the_pool()
+    {
+        var options = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview);
+        const string pool = "using GmCodegen;\n[GroupPool(typeof(Big), typeof(Small))] public partial struct P;";
+        string Groups(string big) => $"using GmCodegen;\n[GroupMatrix(\"{big}\")] public partial struct Big;\n[GroupMatrix(\"C2\", Radius = 0)] public partial struct Small;";
+        var first = Harness.Compilation(pool, Groups("C4"));
+        var driver = Harness.Driver().RunGenerators(first);
+        string PoolSource(GeneratorDriver d) => d.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("P.g.cs")).ToString();
+        Assert.Contains("|G| = 4,", PoolSource(driver));
+        var edited = first.ReplaceSyntaxTree(first.SyntaxTrees.Last(),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Groups("C8"), options, path: "File1.cs"));
+        driver = driver.RunGenerators(edited);
+        Assert.Contains("|G| = 8,", PoolSource(driver));
+    }
+
+    [Fact]
     public void Moving_a_pool_declaration_reuses_its_source()
     {
         const string source = """
