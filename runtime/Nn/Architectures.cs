@@ -23,4 +23,61 @@ public static class Architectures
         for (int b = 1; b < blocks; b++) body >>= Block();
         return body >> Layers.GlobalMaxPool() >> Layers.Dropout(dropout) >> Layers.Linear(classes).Named("head");
     }
+
+    /// <summary>
+    /// A pooled GM-CNN with one pool: residual GM blocks on <typeparamref name="TGroup"/>, coset max pooling to
+    /// <typeparamref name="TSub"/>, blocks there, global max pooling, dropout and a head; otherwise as the two-pool
+    /// <see cref="PooledGmCnn{TGroup, TPool1, TMid, TPool2, TInner}"/>. <paramref name="channels"/> has two widths.
+    /// </summary>
+    public static Spec PooledGmCnn<TGroup, TPool, TSub>(int classes, int[] channels, int blocksPerStage = 1,
+        ChannelMode mode = ChannelMode.Full, double dropout = 0.3, bool sharedActivation = true)
+        where TGroup : IGroupKernel where TPool : IGroupPool where TSub : IGroupKernel
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Length != 2) throw new ArgumentException($"A one-pool GM-CNN has two stages; {channels.Length} widths were given.", nameof(channels));
+        CheckStages(channels, blocksPerStage);
+        return Stage<TGroup>(channels[0], blocksPerStage, mode, sharedActivation) >> Layers.GMPool<TPool>()
+            >> Stage<TSub>(channels[1], blocksPerStage, mode, sharedActivation)
+            >> Layers.GlobalMaxPool() >> Layers.Dropout(dropout) >> Layers.Linear(classes).Named("head");
+    }
+
+    static void CheckStages(int[] channels, int blocksPerStage)
+    {
+        if (channels.Any(c => c < 1)) throw new ArgumentException("Every stage needs at least one channel.", nameof(channels));
+        if (blocksPerStage < 1) throw new ArgumentOutOfRangeException(nameof(blocksPerStage), blocksPerStage, "Each stage needs at least one block.");
+    }
+
+    /// <summary>blocksPerStage residual blocks [GMConv → LayerNorm without affine → PReLU] on T.</summary>
+    static Spec Stage<T>(int width, int blocksPerStage, ChannelMode mode, bool sharedActivation) where T : IGroupKernel
+    {
+        Spec Block() => Layers.Residual(
+            Layers.GMConv<T>(width, mode, bias: true, BiasInit.Uniform)
+            >> Layers.LayerNorm(affine: false)
+            >> Layers.PReLU(sharedActivation ? "act" : null));
+        var stage = Block();
+        for (int b = 1; b < blocksPerStage; b++) stage >>= Block();
+        return stage;
+    }
+
+    /// <summary>
+    /// A pooled GM-CNN (docs/design.md#pooling-over-subgroup-cosets), the way a CNN narrows its image: residual GM
+    /// blocks on <typeparamref name="TGroup"/>, coset max pooling to <typeparamref name="TMid"/>, blocks there, pooling
+    /// to <typeparamref name="TInner"/>, blocks there, then global max pooling, dropout and a linear head named
+    /// <c>head</c>. <paramref name="channels"/> gives the width of each of the three stages; each stage has
+    /// <paramref name="blocksPerStage"/> blocks [GMConv → LayerNorm without affine → PReLU] with full channel mixing by
+    /// default. On <c>C28 x C28 → C14 x C14 → C7 x C7</c> this is a circular CNN with two 2×2 max pools. The network
+    /// build refuses pools and groups that do not chain (a pool from another group, a GM layer on the wrong one).
+    /// </summary>
+    public static Spec PooledGmCnn<TGroup, TPool1, TMid, TPool2, TInner>(int classes, int[] channels, int blocksPerStage = 1,
+        ChannelMode mode = ChannelMode.Full, double dropout = 0.3, bool sharedActivation = true)
+        where TGroup : IGroupKernel where TPool1 : IGroupPool where TMid : IGroupKernel where TPool2 : IGroupPool where TInner : IGroupKernel
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Length != 3) throw new ArgumentException($"A two-pool GM-CNN has three stages; {channels.Length} widths were given.", nameof(channels));
+        CheckStages(channels, blocksPerStage);
+        return Stage<TGroup>(channels[0], blocksPerStage, mode, sharedActivation) >> Layers.GMPool<TPool1>()
+            >> Stage<TMid>(channels[1], blocksPerStage, mode, sharedActivation) >> Layers.GMPool<TPool2>()
+            >> Stage<TInner>(channels[2], blocksPerStage, mode, sharedActivation)
+            >> Layers.GlobalMaxPool() >> Layers.Dropout(dropout) >> Layers.Linear(classes).Named("head");
+    }
 }

@@ -14,7 +14,7 @@ public sealed record ParameterRow(string Layer, string Kind, Shape Output, int C
 public sealed record EquivarianceReport(double FeatureError, double InvarianceError, int ElementsTested, int WorstElement, string FeatureLayer);
 
 /// <summary>Measurements of a network: its parameter counts and how equivariant it is (docs/design.md#equivariance-and-how-it-is-measured).</summary>
-public static class Measure
+public static partial class Measure
 {
     /// <summary>Leaf layers with parameters, in order; a shared parameter is counted at its first use only.</summary>
     public static IReadOnlyList<ParameterRow> ParameterCounts(Network network)

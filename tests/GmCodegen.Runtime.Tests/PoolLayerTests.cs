@@ -167,3 +167,51 @@ public class PoolLayerTests
             PoolGrid8to4.MaxBackward(1, new float[16], Enumerable.Repeat(64, 16).ToArray(), new float[64])).ParamName);
     }
 }
+
+[GroupMatrix("C2 x C2", Radius = 0)] public partial struct PoolGrid2;
+[GroupPool(typeof(PoolGrid4), typeof(PoolGrid2))] public partial struct PoolGrid4to2;
+
+public class PooledArchitectureTests
+{
+    static Network Build(int seed = 3) => Network.Build(
+        Architectures.PooledGmCnn<PoolGrid8, PoolGrid8to4, PoolGrid4, PoolGrid4to2, PoolGrid2>(classes: 3, channels: [4, 6, 8], dropout: 0),
+        new Shape(1, 64), seed);
+
+    [Fact]
+    public void Pooled_classifier_chains_its_groups_and_names_its_layers()
+    {
+        var net = Build();
+        Assert.Equal(new Shape(3, 1), net.Output);
+        Assert.Equal(["block0", "pool0", "block1", "pool1", "block2", "pool2", "dropout", "head"], net.Root.Children.Select(c => c.Name));
+        Assert.Equal(["C8 x C8", "C4 x C4", "C4 x C4", "C2 x C2", "C2 x C2"], net.Root.Children.Take(5).Select(c => c.Output.Group));
+        Assert.Contains("block1.conv.weight", net.Parameters.Select(p => p.Name));
+        Assert.Throws<ArgumentException>(() => Network.Build(
+            Architectures.PooledGmCnn<PoolGrid8, PoolGrid4to2, PoolGrid4, PoolGrid4to2, PoolGrid2>(3, [4, 6, 8]), new Shape(1, 64), 1));
+    }
+
+    [Fact]
+    public void Pooled_classifier_is_invariant_under_the_innermost_subgroup_and_not_under_G()
+    {
+        var net = Build();
+        var x = GradCheck.RandomArray(new Random(8), 3 * 64);
+        var subgroup = Measure.EmbeddedSubgroup<PoolGrid8to4, PoolGrid4to2>();
+        Assert.Equal([0, 4, 32, 36], subgroup);   // shifts by multiples of 4 in each direction
+        Assert.True(Measure.Invariance<PoolGrid8>(net, x, 3, subgroup) < 1e-5);
+        // A one-pixel shift moves the pooling windows: the outputs change.
+        Assert.True(Measure.Invariance<PoolGrid8>(net, x, 3, [1]) > 1e-3);
+    }
+}
+
+public class OnePoolArchitectureTests
+{
+    [Fact]
+    public void One_pool_classifier_on_a_dihedral_product_is_invariant_under_its_subgroup()
+    {
+        var net = Network.Build(
+            Architectures.PooledGmCnn<PoolDih4x4, PoolDih4to2, PoolDih2x2>(classes: 2, channels: [3, 5], dropout: 0), new Shape(1, 64), seed: 2);
+        Assert.Equal(["block0", "pool0", "block1", "pool1", "dropout", "head"], net.Root.Children.Select(c => c.Name));
+        var x = GradCheck.RandomArray(new Random(4), 2 * 64);
+        Assert.True(Measure.Invariance<PoolDih4x4>(net, x, 2, PoolDih4to2.Embedding.ToArray()) < 1e-5);
+        Assert.Throws<ArgumentException>(() => Architectures.PooledGmCnn<PoolDih4x4, PoolDih4to2, PoolDih2x2>(2, [3]));
+    }
+}
