@@ -52,7 +52,11 @@ public static class Emitter
     {
         var globals = new ScriptObject();
         globals.Import(new { Model = model });
-        var context = new TemplateContext { LoopLimit = 0, RecursiveLimit = 0, StrictVariables = true, TemplateLoader = Includes.Instance };
+        // No output limit: an unrolled kernel (D7 x D7 at radius 1, ~700k characters) was cut off mid-statement by Scriban's default limits.
+        var context = new TemplateContext
+        {
+            LoopLimit = 0, RecursiveLimit = 0, LimitToString = 0, OutputLimit = 0, StrictVariables = true, TemplateLoader = Includes.Instance,
+        };
         // Includes resolve to the parsed templates: the loader is never asked for text.
         foreach (var t in Templates.Value) context.CachedTemplates[t.Key] = t.Value;
         context.PushGlobal(globals);

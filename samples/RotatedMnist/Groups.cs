@@ -11,3 +11,13 @@ namespace RotatedMnist;
 [GroupMatrix("C28 x C28", Radius = 3)] public partial struct C28xC28r3;
 [GroupMatrix("C28 x C28", Radius = 1)] public partial struct C28xC28r1;
 [GroupMatrix("C28 x C28", Radius = 2)] public partial struct C28xC28r2;
+
+// --pool: the subgroups the pooled networks narrow to, and the coset pools between them (docs/design.md#pooling-over-subgroup-cosets).
+// C28 x C28 → C14 x C14 → C7 x C7 are two 2×2 max pools with stride 2; D14 x D14 → D7 x D7 is ⟨r², f⟩ in each factor.
+// A pool is declared on the radius-1 types but works after any radius: layers match groups by name, not by type.
+[GroupMatrix("C14 x C14", Radius = 1)] public partial struct C14xC14r1;
+[GroupMatrix("C7 x C7", Radius = 1)] public partial struct C7xC7r1;
+[GroupMatrix("D7 x D7", Radius = 1)] public partial struct D7xD7r1;
+[GroupPool(typeof(C28xC28r1), typeof(C14xC14r1))] public partial struct PoolC28toC14;
+[GroupPool(typeof(C14xC14r1), typeof(C7xC7r1))] public partial struct PoolC14toC7;
+[GroupPool(typeof(D14xD14r1), typeof(D7xD7r1))] public partial struct PoolD14toD7;

@@ -90,7 +90,7 @@ public sealed record Options(
     string Group = "D14 x D14", int Radius = 3, ChannelMode Mode = ChannelMode.Shared, int Channels = 120, int Blocks = 2,
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
-    int? Threads = null, bool Help = false, string? DataDir = null)
+    int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project samples/RotatedMnist -- [options]
@@ -111,6 +111,9 @@ public sealed record Options(
           --save FILE                         where to save the trained model           (default models/rotated-mnist.safetensors)
           --evaluate FILE                     load a saved model and measure its test accuracy; no training
           --threads N                         kernel threads                            (default: all cores)
+          --pool                              a pooled GM-CNN with full channel mixing: C28 x C28 → C14 x C14 →
+                                              C7 x C7 (widths c, 2c, 3c) or D14 x D14 → D7 x D7 (c, 2c), radius 1
+                                              after the first stage; --channels is c (default 16 with --pool)
 
         exit codes: 0 done; 1 a bad file or environment, a diverged run, a network too large for memory,
         or a model that does not reproduce its saved accuracy; 2 bad options
@@ -119,6 +122,7 @@ public sealed record Options(
     public static Options Parse(string[] args)
     {
         var o = new Options();
+        bool channelsGiven = false;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -140,6 +144,11 @@ public sealed record Options(
                 return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
                     ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
             }
+            Options Channels()
+            {
+                channelsGiven = true;
+                return o with { Channels = Int(1, 4096) };
+            }
             o = name switch
             {
                 "--group" => o with { Group = Runs.Normalise(Value()) },
@@ -153,7 +162,7 @@ public sealed record Options(
                         var m => throw new ArgumentException($"--mode must be shared or full, was '{m}'.", name),
                     },
                 },
-                "--channels" => o with { Channels = Int(1, 4096) },
+                "--channels" => Channels(),
                 "--blocks" => o with { Blocks = Int(1, 64) },
                 "--epochs" => o with { Epochs = Int(0, 10_000) },
                 "--seed" => o with { Seed = Int(0, int.MaxValue) },
@@ -166,11 +175,13 @@ public sealed record Options(
                 "--evaluate" => o with { Evaluate = PathValue() },
                 "--data-dir" => o with { DataDir = PathValue() },
                 "--threads" => o with { Threads = Int(1, 1024) },
+                "--pool" => o with { Pool = true },
                 "--help" or "-h" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'.", name),
             };
         }
         Runs.For(o.Group, o.Radius);   // refuses an unknown group early, with the list of known ones
+        if (o.Pool) o = o with { Mode = ChannelMode.Full, Channels = channelsGiven ? o.Channels : 16 };
         return o;
     }
 
@@ -182,6 +193,7 @@ public sealed record Options(
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["dropout"] = Dropout.ToString(CultureInfo.InvariantCulture),
         ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist",
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
+        ["pool"] = Pool ? "true" : "false",
     };
 
     /// <summary>
@@ -212,6 +224,13 @@ public sealed record Options(
                 "rotated-fashion-mnist" => true,
                 var v => throw Bad($"has metadata dataset = '{v}', not rotated-mnist or rotated-fashion-mnist"),
             },
+            // Files from before --pool have no "pool" key: they are unpooled networks.
+            Pool = m.TryGetValue("pool", out var pool) ? pool switch
+            {
+                "true" => true,
+                "false" => false,
+                var v => throw Bad($"has metadata pool = '{v}', not true or false"),
+            } : false,
         };
         if (!Runs.Has(options.Group, options.Radius))
             throw Bad($"was trained on group '{options.Group}' at radius {options.Radius}, for which this sample has no kernel; known: {Runs.Known}");
@@ -252,6 +271,20 @@ public static class Runs
     /// <summary>The evaluation batch: the network's buffers grow to it, so memory is estimated for it too.</summary>
     const int EvaluationBatch = 500;
 
+    /// <summary>The --pool network for the run's group and the innermost subgroup's elements in G (for the invariance check).</summary>
+    static (Spec, int[]) Pooled<TGroup>(Options o) where TGroup : IGroupKernel
+    {
+        int c = o.Channels;
+        return o.Group switch
+        {
+            "C28 x C28" => (Architectures.PooledGmCnn<TGroup, PoolC28toC14, C14xC14r1, PoolC14toC7, C7xC7r1>(
+                10, [c, 2 * c, 3 * c], o.Blocks, ChannelMode.Full, o.Dropout), Measure.EmbeddedSubgroup<PoolC28toC14, PoolC14toC7>()),
+            "D14 x D14" => (Architectures.PooledGmCnn<TGroup, PoolD14toD7, D7xD7r1>(
+                10, [c, 2 * c], o.Blocks, ChannelMode.Full, o.Dropout), PoolD14toD7.Embedding.ToArray()),
+            _ => throw new ArgumentException($"--pool has no pooled network for '{o.Group}'.", "--pool"),
+        };
+    }
+
     static int Run<TGroup>(Options cli) where TGroup : IGroupKernel
     {
         if (cli.Threads is int t) KernelParallelism.MaxDegree = t;
@@ -268,12 +301,15 @@ public static class Runs
         }
         else SafeTensors.CheckCanSave(options.Save);   // before training: a bad destination must not cost the run
 
-        var spec = Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout);
+        var (spec, subgroup) = options.Pool ? Pooled<TGroup>(options)
+            : (Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout), null);
         var network = Network.Build(spec, new Shape(1, TGroup.Order), options.Seed);
         var memory = options.Evaluate is null
             ? network.EstimateMemory(options.BatchSize, optimizerStates: 2, evaluationBatch: EvaluationBatch)
             : network.EstimateMemory(1, optimizerStates: 0, evaluationBatch: EvaluationBatch);   // evaluation fills no backward buffers
-        AnsiConsole.MarkupLine($"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
+        AnsiConsole.MarkupLine(options.Pool
+            ? $"[bold]pooled GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius} in the first stage, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} block(s) per stage, first width {options.Channels}, {KernelParallelism.MaxDegree} threads"
+            : $"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
         AnsiConsole.Write(Measure.ParameterTable(network, memory));
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (memory.TotalBytes > available)
@@ -316,13 +352,21 @@ public static class Runs
         // Equivariance of the trained network on a few test images, over a sample of group elements.
         int probe = Math.Min(8, split.Test.Count);
         var x = split.Test.Images.AsSpan(0, probe * TGroup.Order).ToArray();
-        var eq = Measure.Equivariance<TGroup>(network, x, probe, sample: 32, seed: options.Seed);
-
         var summary = new Table().AddColumns("result", "value");
         summary.AddRow("test accuracy", $"{testAccuracy:P2}");
         summary.AddRow("parameters", network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
-        summary.AddRow($"equivariance error (features before pooling, {eq.ElementsTested} elements)", $"{eq.FeatureError:E2}");
-        summary.AddRow("invariance error (logits)", $"{eq.InvarianceError:E2}");
+        if (subgroup is null)
+        {
+            var eq = Measure.Equivariance<TGroup>(network, x, probe, sample: 32, seed: options.Seed);
+            summary.AddRow($"equivariance error (features before pooling, {eq.ElementsTested} elements)", $"{eq.FeatureError:E2}");
+            summary.AddRow("invariance error (logits)", $"{eq.InvarianceError:E2}");
+        }
+        else
+        {
+            // A pooled network is invariant only under the innermost subgroup, embedded in G.
+            double inv = Measure.Invariance<TGroup>(network, x, probe, subgroup);
+            summary.AddRow($"invariance error (logits, under the {subgroup.Length}-element innermost subgroup)", $"{inv:E2}");
+        }
         summary.AddRow("mean epoch time", options.Epochs > 0 ? $"{history.Average(h => h.Time.TotalSeconds):F1} s" : "-");
         summary.AddRow("saved to", saveCode == 0 ? Markup.Escape(options.Save) : "[red]not saved there (see the error)[/]");
         AnsiConsole.Write(summary);
