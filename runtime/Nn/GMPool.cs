@@ -25,16 +25,18 @@ public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
     public override float[] Forward(float[] x, int batch, bool training)
     {
         CheckForward(x, batch);
-        int rows = batch * Input.Channels;
-        var z = Reuse(ref _z, batch * Output.Size);
-        var xs = x.AsSpan(0, batch * Input.Size);
-        var zs = z.AsSpan(0, batch * Output.Size);
-        if (Pool == PoolKind.Max)
+        int c = Input.Channels, inSize = Input.Size, outSize = Output.Size;
+        var z = Reuse(ref _z, batch * outSize);
+        if (Pool == PoolKind.Max && _argmax.Length < batch * outSize) _argmax = new int[batch * outSize];
+        var argmax = _argmax;
+        // Each sample is its own rows: the split over the batch cannot change a result.
+        BatchParallel.For(batch, inSize, b =>
         {
-            if (_argmax.Length < zs.Length) _argmax = new int[zs.Length];
-            TPool.MaxForward(rows, xs, zs, _argmax.AsSpan(0, zs.Length));
-        }
-        else TPool.MeanForward(rows, xs, zs);
+            var xs = x.AsSpan(b * inSize, inSize);
+            var zs = z.AsSpan(b * outSize, outSize);
+            if (Pool == PoolKind.Max) TPool.MaxForward(c, xs, zs, argmax.AsSpan(b * outSize, outSize));
+            else TPool.MeanForward(c, xs, zs);
+        });
         return z;
     }
 
@@ -43,12 +45,16 @@ public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
     {
         CheckBackward(dz, batch);
         if (!InputGradRequired) return [];
-        int rows = batch * Input.Channels;
-        var dx = Reuse(ref _dx, batch * Input.Size);
-        var dzs = dz.AsSpan(0, batch * Output.Size);
-        var dxs = dx.AsSpan(0, batch * Input.Size);
-        if (Pool == PoolKind.Max) TPool.MaxBackward(rows, dzs, _argmax.AsSpan(0, dzs.Length), dxs);
-        else TPool.MeanBackward(rows, dzs, dxs);
+        int c = Input.Channels, inSize = Input.Size, outSize = Output.Size;
+        var dx = Reuse(ref _dx, batch * inSize);
+        var argmax = _argmax;
+        BatchParallel.For(batch, inSize, b =>
+        {
+            var dzs = dz.AsSpan(b * outSize, outSize);
+            var dxs = dx.AsSpan(b * inSize, inSize);
+            if (Pool == PoolKind.Max) TPool.MaxBackward(c, dzs, argmax.AsSpan(b * outSize, outSize), dxs);
+            else TPool.MeanBackward(c, dzs, dxs);
+        });
         return dx;
     }
 }
@@ -60,7 +66,7 @@ public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
 /// </summary>
 public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
 {
-    readonly float[] _du, _dbias;
+    readonly float[] _dParams;   // [du | dbias]: the kernels overwrite it, we add it into Grad
     float[] _z = [], _y = [], _dz = [];
 
     public GMTransposePool(string name, int inChannels, int outChannels, Random rng, bool bias = true)
@@ -76,8 +82,7 @@ public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
             Bias = new Parameter(ParameterName("bias"), outChannels) { Decay = false };
             Init.Uniform(Bias.Value, Init.KaimingBound(inChannels), rng);
         }
-        _du = new float[Weight.Size];
-        _dbias = new float[Bias?.Size ?? 0];
+        _dParams = new float[Weight.Size + (Bias?.Size ?? 0)];
     }
 
     public Parameter Weight { get; }
@@ -92,9 +97,12 @@ public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
     {
         CheckForward(z, batch);
         _z = z;
-        var y = Reuse(ref _y, batch * Output.Size);
-        TPool.TransposeForward(ShapeOf(batch), z.AsSpan(0, batch * Input.Size), Weight.Value,
-            Bias is null ? [] : Bias.Value, y.AsSpan(0, batch * Output.Size));
+        int inSize = Input.Size, outSize = Output.Size;
+        var y = Reuse(ref _y, batch * outSize);
+        var u = Weight.Value;
+        var bias = Bias?.Value ?? [];
+        BatchParallel.For(batch, (long)Input.Channels * outSize, b =>
+            TPool.TransposeForward(ShapeOf(1), z.AsSpan(b * inSize, inSize), u, bias, y.AsSpan(b * outSize, outSize)));
         return y;
     }
 
@@ -102,11 +110,16 @@ public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
     public override float[] Backward(float[] dy, int batch)
     {
         CheckBackward(dy, batch);
-        var dz = Reuse(ref _dz, batch * Input.Size);
-        TPool.TransposeBackward(ShapeOf(batch), _z.AsSpan(0, batch * Input.Size), Weight.Value,
-            dy.AsSpan(0, batch * Output.Size), dz.AsSpan(0, batch * Input.Size), _du, _dbias);
-        System.Numerics.Tensors.TensorPrimitives.Add(Weight.Grad, _du, Weight.Grad);
-        if (Bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(Bias.Grad, _dbias, Bias.Grad);
+        int inSize = Input.Size, outSize = Output.Size, nu = Weight.Size;
+        var dz = Reuse(ref _dz, batch * inSize);
+        var u = Weight.Value;
+        // du and dbias are sums over the batch: fixed chunks summed in order, the same bits on any thread count.
+        BatchParallel.ForBatchReduce(batch, _z.AsSpan(0, batch * inSize), dy.AsSpan(0, batch * outSize), _dParams,
+            (b0, b1, z, dyAll, partial) => TPool.TransposeBackward(ShapeOf(b1 - b0), z.Slice(b0 * inSize, (b1 - b0) * inSize), u,
+                dyAll.Slice(b0 * outSize, (b1 - b0) * outSize), dz.AsSpan(b0 * inSize, (b1 - b0) * inSize),
+                partial[..nu], partial[nu..]));
+        System.Numerics.Tensors.TensorPrimitives.Add(Weight.Grad, _dParams.AsSpan(0, nu), Weight.Grad);
+        if (Bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(Bias.Grad, _dParams.AsSpan(nu), Bias.Grad);
         return InputGradRequired ? dz : [];
     }
 }

@@ -113,7 +113,8 @@ public sealed record Options(
           --threads N                         kernel threads                            (default: all cores)
           --pool                              a pooled GM-CNN with full channel mixing: C28 x C28 → C14 x C14 →
                                               C7 x C7 (widths c, 2c, 3c) or D14 x D14 → D7 x D7 (c, 2c), radius 1
-                                              after the first stage; --channels is c (default 16 with --pool)
+                                              after the first stage; --channels is c (default 16 with --pool),
+                                              --blocks the blocks per stage (default 1 with --pool)
 
         exit codes: 0 done; 1 a bad file or environment, a diverged run, a network too large for memory,
         or a model that does not reproduce its saved accuracy; 2 bad options
@@ -122,7 +123,7 @@ public sealed record Options(
     public static Options Parse(string[] args)
     {
         var o = new Options();
-        bool channelsGiven = false;
+        bool channelsGiven = false, blocksGiven = false;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -144,6 +145,11 @@ public sealed record Options(
                 return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
                     ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
             }
+            Options Blocks()
+            {
+                blocksGiven = true;
+                return o with { Blocks = Int(1, 64) };
+            }
             Options Channels()
             {
                 channelsGiven = true;
@@ -163,7 +169,7 @@ public sealed record Options(
                     },
                 },
                 "--channels" => Channels(),
-                "--blocks" => o with { Blocks = Int(1, 64) },
+                "--blocks" => Blocks(),
                 "--epochs" => o with { Epochs = Int(0, 10_000) },
                 "--seed" => o with { Seed = Int(0, int.MaxValue) },
                 "--batch" => o with { BatchSize = Int(1, 8000) },
@@ -181,7 +187,7 @@ public sealed record Options(
             };
         }
         Runs.For(o.Group, o.Radius);   // refuses an unknown group early, with the list of known ones
-        if (o.Pool) o = o with { Mode = ChannelMode.Full, Channels = channelsGiven ? o.Channels : 16 };
+        if (o.Pool) o = o with { Mode = ChannelMode.Full, Channels = channelsGiven ? o.Channels : 16, Blocks = blocksGiven ? o.Blocks : 1 };
         return o;
     }
 

@@ -215,3 +215,41 @@ public class OnePoolArchitectureTests
         Assert.Throws<ArgumentException>(() => Architectures.PooledGmCnn<PoolDih4x4, PoolDih4to2, PoolDih2x2>(2, [3]));
     }
 }
+
+public class PoolBatchSplitTests
+{
+    /// <summary>The layers split large batches over threads and chunks; the kernels on the whole batch are the reference.</summary>
+    [Fact]
+    public void Layers_on_a_large_batch_agree_with_one_kernel_call()
+    {
+        var rng = new Random(21);
+        const int batch = 64, c = 8, o = 3;
+        var x = GradCheck.RandomArray(rng, batch * c * 64);
+        var pool = new GMPool<PoolGrid8to4>("pool", c, PoolKind.Max);
+        var z = pool.Forward(x, batch, false).AsSpan(0, batch * c * 16).ToArray();
+        var zRef = new float[z.Length];
+        var argmax = new int[z.Length];
+        PoolGrid8to4.MaxForward(batch * c, x, zRef, argmax);
+        Assert.Equal(zRef, z);
+        var dz = GradCheck.RandomArray(rng, z.Length);
+        var dx = pool.Backward(dz, batch).AsSpan(0, x.Length).ToArray();
+        var dxRef = new float[x.Length];
+        PoolGrid8to4.MaxBackward(batch * c, dz, argmax, dxRef);
+        Assert.Equal(dxRef, dx);
+
+        var unpool = new GMTransposePool<PoolGrid8to4>("unpool", c, o, rng);
+        var y = unpool.Forward(z, batch, false).AsSpan(0, batch * o * 64).ToArray();
+        var yRef = new float[y.Length];
+        var shape = new PoolShape(batch, c, o);
+        PoolGrid8to4.TransposeForward(shape, z, unpool.Weight.Value, unpool.Bias!.Value, yRef);
+        Assert.Equal(yRef, y);
+        var dy = GradCheck.RandomArray(rng, y.Length);
+        var dzLayer = unpool.Backward(dy, batch).AsSpan(0, z.Length).ToArray();
+        var (dzRef, du, db) = (new float[z.Length], new float[unpool.Weight.Size], new float[o]);
+        PoolGrid8to4.TransposeBackward(shape, z, unpool.Weight.Value, dy, dzRef, du, db);
+        Assert.Equal(dzRef, dzLayer);
+        // Batch sums in chunks: equal up to the order of float additions.
+        for (int j = 0; j < du.Length; j++) Assert.True(Math.Abs(du[j] - unpool.Weight.Grad[j]) <= 1e-4 * (1 + Math.Abs(du[j])));
+        for (int j = 0; j < o; j++) Assert.True(Math.Abs(db[j] - unpool.Bias.Grad[j]) <= 1e-4 * (1 + Math.Abs(db[j])));
+    }
+}
