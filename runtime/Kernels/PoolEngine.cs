@@ -183,6 +183,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
             }
     }
 
+    static void CheckOutputDisjoint(ReadOnlySpan<float> output, string name, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> dy)
+    {
+        KernelChecks.CheckDisjoint(output, name, z, nameof(z));
+        KernelChecks.CheckDisjoint(output, name, u, nameof(u));
+        KernelChecks.CheckDisjoint(output, name, dy, nameof(dy));
+    }
+
     public static void TransposeBackward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> dy,
         Span<float> dz, Span<float> du, Span<float> dbias)
     {
@@ -194,13 +201,9 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(dz.Length, (long)s.Batch * I * N, nameof(dz));
         KernelChecks.CheckLength(du.Length, (long)I * O * M, nameof(du));
         CheckBias(dbias.Length, O, nameof(dbias));
-        foreach (var (output, name) in new[] { (0, nameof(dz)), (1, nameof(du)), (2, nameof(dbias)) })
-        {
-            var o = output switch { 0 => (ReadOnlySpan<float>)dz, 1 => du, _ => dbias };
-            KernelChecks.CheckDisjoint(o, name, z, nameof(z));
-            KernelChecks.CheckDisjoint(o, name, u, nameof(u));
-            KernelChecks.CheckDisjoint(o, name, dy, nameof(dy));
-        }
+        CheckOutputDisjoint(dz, nameof(dz), z, u, dy);
+        CheckOutputDisjoint(du, nameof(du), z, u, dy);
+        CheckOutputDisjoint(dbias, nameof(dbias), z, u, dy);
         KernelChecks.CheckDisjoint(dz, nameof(dz), du, nameof(du));
         KernelChecks.CheckDisjoint(dz, nameof(dz), dbias, nameof(dbias));
         KernelChecks.CheckDisjoint(du, nameof(du), dbias, nameof(dbias));

@@ -21,8 +21,8 @@ public readonly record struct Shape(int Channels, int Positions)
     public bool Equals(Shape other) => Channels == other.Channels && Positions == other.Positions;
     public override int GetHashCode() => HashCode.Combine(Channels, Positions);
 
-    /// <summary>" on G" when the group is known, for messages.</summary>
-    public string Where => Group is null ? "" : $" on {Group}";
+    /// <summary>" on G" when the group is known, "" otherwise: for messages.</summary>
+    public string OnGroup => Group is null ? "" : $" on {Group}";
     public override string ToString() => Positions == 1 ? $"[{Channels}]" : $"[{Channels}, {Positions}]";
 }
 

@@ -24,7 +24,7 @@ public static class Layers
     {
         string mine = group is null ? $"{typeName} ({order} elements)" : $"{group} ({typeName}, {order} elements)";
         if (c.Input.Positions != order)
-            throw new ArgumentException($"{kind} '{c.Name}' runs on {mine} but receives {c.Input}{c.Input.Where}.");
+            throw new ArgumentException($"{kind} '{c.Name}' runs on {mine} but receives {c.Input}{c.Input.OnGroup}.");
         if (group is not null && c.Input.Group is { } theirs && theirs != group)
             throw new ArgumentException($"{kind} '{c.Name}' runs on {mine} but its input lives on {theirs}.");
     }

@@ -163,6 +163,9 @@ public class PoolLayerTests
         Assert.Equal("z", Assert.Throws<ArgumentException>(() => PoolGrid8to4.MeanForward(2, x, x.AsSpan(0, 32))).ParamName);
         Assert.Equal("u", Assert.Throws<ArgumentException>(() =>
             PoolGrid8to4.TransposeForward(new PoolShape(1, 2, 3), new float[32], new float[23], [], new float[192])).ParamName);
+        var shared = new float[192];
+        Assert.Equal("dz", Assert.Throws<ArgumentException>(() =>
+            PoolGrid8to4.TransposeBackward(new PoolShape(1, 2, 3), new float[32], new float[24], shared, shared.AsSpan(0, 32), new float[24], [])).ParamName);
         Assert.Equal("argmax", Assert.Throws<ArgumentException>(() =>
             PoolGrid8to4.MaxBackward(1, new float[16], Enumerable.Repeat(64, 16).ToArray(), new float[64])).ParamName);
     }
