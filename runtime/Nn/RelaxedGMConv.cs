@@ -150,7 +150,7 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
             TensorPrimitives.Divide(E.Value, _eNorm, _en);
             TGroup.Forward(new GmShape(batch, Input.Channels, O, Mode), xb, Weight.Value, [], z.AsSpan(0, batch * Output.Size));
         }
-        BatchParallel.For(batch, (long)(_r + 1) * Output.Size, _combine);
+        ForEach(batch, (long)(_r + 1) * Output.Size, _combine);
         return y;
     }
 
@@ -184,7 +184,7 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
         var xb = _x.AsSpan(0, batch * Input.Size);
 
         // Position-scale gradients need z and dy only; per output channel over the batch in order (reproducible).
-        if (A is not null || E is not null) BatchParallel.For(O, (long)batch * Math.Max(_r, 1) * Order, _reduce);
+        if (A is not null || E is not null) ForEach(O, (long)batch * Math.Max(_r, 1) * Order, _reduce);
         if (A is not null)
         {
             if (PerChannel) TensorPrimitives.Add(A.Grad, _rows.AsSpan(0, A.Size), A.Grad);
@@ -205,7 +205,7 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
             for (int a = 0; a < Order; a++) E.Grad[a] += (_den[a] - _en[a] * along) / _eNorm;
         }
 
-        BatchParallel.For(batch, (long)stackedSize, _spread);
+        ForEach(batch, (long)stackedSize, _spread);
 
         if (E is null)
         {
@@ -274,6 +274,17 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
     void ScaleGradientSample(int b)
     {
         for (int o = 0; o < O; o++) TensorPrimitives.Multiply(_dy.AsSpan((b * O + o) * Order, Order), _en, Z(_dz, b, 0, o));
+    }
+
+    /// <summary>
+    /// body(0..count−1), forked over <see cref="BatchParallel"/> only when that pays. (BatchParallel.For allocates its
+    /// closure even when it runs serially; the serial path here allocates nothing.)
+    /// </summary>
+    static void ForEach(int count, long workPerItem, Action<int> body)
+    {
+        if (KernelParallelism.MaxDegree <= 1 || count <= 1 || count * workPerItem < BatchParallel.ForkThreshold)
+            for (int j = 0; j < count; j++) body(j);
+        else BatchParallel.For(count, workPerItem, body);
     }
 
     static double Norm(float[] v)

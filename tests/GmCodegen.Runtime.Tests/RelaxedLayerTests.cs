@@ -395,3 +395,53 @@ public class RelaxedThreadCountTests
         Assert.NotEqual([.. exactInit.Parameters.SelectMany(p => p.Value)], one);   // it trained
     }
 }
+
+/// <summary>
+/// In steady state a relaxed layer's own work (stacking, combination, reductions) allocates nothing, on one thread: the
+/// kernel is a stand-in that allocates nothing itself (the engine's scratch is the engine's business, measured in bench/).
+/// </summary>
+[Collection(nameof(GlobalSettings))]
+public class RelaxedAllocationTests
+{
+    static long Allocated(Layer layer, float[] x, float[] dy, int batch)
+    {
+        for (int warm = 0; warm < 3; warm++) { layer.Forward(x, batch, true); layer.Backward(dy, batch); }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int call = 0; call < 3; call++) { layer.Forward(x, batch, true); layer.Backward(dy, batch); }
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Theory]
+    [InlineData("ldr:1")]
+    [InlineData("ldr:3:per-channel")]
+    [InlineData("regression")]
+    [InlineData("classification")]
+    public void Forward_and_backward_allocate_nothing_in_the_layer(string relaxation)
+    {
+        int saved = KernelParallelism.MaxDegree;
+        KernelParallelism.MaxDegree = 1;
+        try
+        {
+            var x = GradCheck.RandomArray(new Random(1), 4 * 3 * 64);
+            var dy = GradCheck.RandomArray(new Random(2), 4 * 5 * 64);
+            var layer = new RelaxedGMConv<SilentD4xD4>("r", 3, 5, ChannelMode.Full, Relaxation.Parse(relaxation), new Random(3)) { InputGradRequired = true };
+            Assert.Equal(0, Allocated(layer, x, dy, 4));
+        }
+        finally { KernelParallelism.MaxDegree = saved; }
+    }
+}
+
+/// <summary>D4 x D4 with kernels that only clear their outputs: allocation-free, for measuring the layer around them.</summary>
+#pragma warning disable CA1000
+public struct SilentD4xD4 : IGroupKernel
+{
+    public static int Order => D4xD4.Order;
+    public static int KernelSize => D4xD4.KernelSize;
+    public static ReadOnlySpan<int> KernelElements => D4xD4.KernelElements;
+    public static int Multiply(int a, int b) => D4xD4.Multiply(a, b);
+    public static int Inverse(int a) => D4xD4.Inverse(a);
+    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) => y.Clear();
+    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) => dx.Clear();
+    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) { dw.Clear(); dbias.Clear(); }
+}
+#pragma warning restore CA1000
