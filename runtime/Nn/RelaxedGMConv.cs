@@ -130,7 +130,7 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
         CheckBatch(x, batch, Input.Size, "x");
         _x = x;
         _batch = batch;
-        var z = Reuse(ref _z, batch * (_r + 1) * Output.Size);
+        var z = Reuse(ref _z, checked(batch * (_r + 1) * Output.Size));   // the stacked scratch must fit one array
         var y = Reuse(ref _y, batch * Output.Size);
         var xb = x.AsSpan(0, batch * Input.Size);
         if (E is null)
