@@ -90,7 +90,7 @@ public sealed record Options(
     string Group = "D14 x D14", int Radius = 3, ChannelMode Mode = ChannelMode.Shared, int Channels = 120, int Blocks = 2,
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
-    int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false)
+    int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project samples/RotatedMnist -- [options]
@@ -115,6 +115,8 @@ public sealed record Options(
                                               C7 x C7 (widths c, 2c, 3c) or D14 x D14 → D7 x D7 (c, 2c), radius 1
                                               after the first stage; --channels is c (default 16 with --pool),
                                               --blocks the blocks per stage (default 1 with --pool)
+          --relax ldr:R | ldr:R:per-channel | regression | classification
+                                              approximately equivariant GM layers       (default: exact)
 
         exit codes: 0 done; 1 a bad file or environment, a diverged run, a network too large for memory,
         or a model that does not reproduce its saved accuracy; 2 bad options
@@ -155,6 +157,12 @@ public sealed record Options(
                 channelsGiven = true;
                 return o with { Channels = Int(1, 4096) };
             }
+            Relaxation? Relax()
+            {
+                string v = Value();
+                try { return v == "none" ? null : Relaxation.Parse(v); }
+                catch (ArgumentException) { throw new ArgumentException($"{name} must be ldr:R (R ≥ 1), ldr:R:per-channel, regression, classification or none, was '{v}'.", name); }
+            }
             o = name switch
             {
                 "--group" => o with { Group = Runs.Normalise(Value()) },
@@ -182,11 +190,14 @@ public sealed record Options(
                 "--data-dir" => o with { DataDir = PathValue() },
                 "--threads" => o with { Threads = Int(1, 1024) },
                 "--pool" => o with { Pool = true },
+                "--relax" => o with { Relax = Relax() },
                 "--help" or "-h" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'.", name),
             };
         }
         Runs.For(o.Group, o.Radius);   // refuses an unknown group early, with the list of known ones
+        if (o.Pool && o.Relax is not null)
+            throw new ArgumentException("--relax applies to the unpooled GM-CNN; the pooled network has no relaxed variant yet.", "--relax");
         if (o.Pool) o = o with { Mode = ChannelMode.Full, Channels = channelsGiven ? o.Channels : 16, Blocks = blocksGiven ? o.Blocks : 1 };
         return o;
     }
@@ -197,7 +208,7 @@ public sealed record Options(
         ["group"] = Group, ["radius"] = Radius.ToString(CultureInfo.InvariantCulture), ["mode"] = Mode.ToString(),
         ["channels"] = Channels.ToString(CultureInfo.InvariantCulture), ["blocks"] = Blocks.ToString(CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["dropout"] = Dropout.ToString(CultureInfo.InvariantCulture),
-        ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist",
+        ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist", ["relaxation"] = Relax?.ToString() ?? "none",
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
         ["pool"] = Pool ? "true" : "false",
     };
@@ -213,6 +224,11 @@ public sealed record Options(
         int I(string key, int min, int max) =>
             int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
                 ? n : throw Bad($"has metadata {key} = '{Get(key)}', not an integer in [{min}, {max}]");
+        Relaxation ParseRelaxation(string v)
+        {
+            try { return Relaxation.Parse(v); }
+            catch (ArgumentException) { throw Bad($"has metadata relaxation = '{v}', not ldr:R, ldr:R:per-channel, regression, classification or none"); }
+        }
         var options = cli with
         {
             Group = Runs.Normalise(Get("group")), Radius = I("radius", 1, 3),
@@ -237,6 +253,8 @@ public sealed record Options(
                 "false" => false,
                 var v => throw Bad($"has metadata pool = '{v}', not true or false"),
             } : false,
+            // Files from before --relax have no "relaxation" key: they are exact networks.
+            Relax = m.TryGetValue("relaxation", out var r) && r != "none" ? ParseRelaxation(r) : null,
         };
         if (!Runs.Has(options.Group, options.Radius))
             throw Bad($"was trained on group '{options.Group}' at radius {options.Radius}, for which this sample has no kernel; known: {Runs.Known}");
@@ -308,14 +326,15 @@ public static class Runs
         else SafeTensors.CheckCanSave(options.Save);   // before training: a bad destination must not cost the run
 
         var (spec, subgroup) = options.Pool ? Pooled<TGroup>(options)
-            : (Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout), null);
+            : (Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout,
+                relaxation: options.Relax), null);
         var network = Network.Build(spec, new Shape(1, TGroup.Order), options.Seed);
         var memory = options.Evaluate is null
             ? network.EstimateMemory(options.BatchSize, optimizerStates: 2, evaluationBatch: EvaluationBatch)
             : network.EstimateMemory(1, optimizerStates: 0, evaluationBatch: EvaluationBatch);   // evaluation fills no backward buffers
         AnsiConsole.MarkupLine(options.Pool
             ? $"[bold]pooled GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius} in the first stage, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} block(s) per stage, first width {options.Channels}, {KernelParallelism.MaxDegree} threads"
-            : $"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
+            : $"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels{(options.Relax is null ? "" : $", relaxation {options.Relax}")}, {KernelParallelism.MaxDegree} threads");
         AnsiConsole.Write(Measure.ParameterTable(network, memory));
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (memory.TotalBytes > available)
@@ -338,6 +357,7 @@ public static class Runs
             SafeTensors.Load(path, network.Parameters, requireFinite: true);
             double accuracy = Trainer.Accuracy(network, test);
             AnsiConsole.MarkupLine($"loaded [bold]{Markup.Escape(path)}[/]: test accuracy {accuracy:P2} (saved with {saved:P2}){(accuracy == saved ? ", reproduced exactly" : "")}");
+            PrintDisplacement<TGroup>(network);
             if (accuracy == saved) return 0;
             Console.Error.WriteLine($"error: {path} reaches a test accuracy of {accuracy:P2}, not the {saved:P2} it was saved with: the model does not reproduce.");
             return 1;
@@ -376,6 +396,15 @@ public static class Runs
         summary.AddRow("mean epoch time", options.Epochs > 0 ? $"{history.Average(h => h.Time.TotalSeconds):F1} s" : "-");
         summary.AddRow("saved to", saveCode == 0 ? Markup.Escape(options.Save) : "[red]not saved there (see the error)[/]");
         AnsiConsole.Write(summary);
+        PrintDisplacement<TGroup>(network);
         return saveCode;
+    }
+
+    /// <summary>One line per GM layer (output channel 0, input channel 0): displacement rank, top σ, distance to GM, equivariance error.</summary>
+    static void PrintDisplacement<TGroup>(Network network) where TGroup : IGroupKernel
+    {
+        foreach (var layer in network.Layers)
+            if (layer is IGroupMatrixLayer gm)
+                Console.WriteLine($"{layer.Name}: {Displacement.Describe<TGroup>(gm)}");
     }
 }
