@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ApproxEquivariance;
+
+namespace GmCodegen.Runtime.Tests;
+
+/// <summary>The ε-sweep sample (samples/ApproxEquivariance): its task generator, its option parser, and a tiny run end to end.</summary>
+public class ApproxSampleTests
+{
+    [Fact]
+    public void The_task_at_epsilon_0_without_noise_is_the_generated_GM_kernel_applied_to_w_star()
+    {
+        // The task builds GM(w*) from the group's formulas; the generated kernel is an independent implementation.
+        var task = SweepTask.Create(seed: 3, noise: 0);
+        var samples = task.Draw(4, stream: 0);
+        var expected = new float[4 * Torus.Order];
+        Torus.Forward(new GmShape(4, 1, 1, ChannelMode.Shared), samples.Inputs, [.. task.WStar.Select(v => (float)v)], [], expected);
+        var actual = task.Targets(samples, epsilon: 0);
+        for (int j = 0; j < actual.Length; j++) Assert.Equal(expected[j], actual[j], tolerance: 1e-5f * (1 + Math.Abs(expected[j])));
+    }
+
+    [Fact]
+    public void B_has_the_norm_of_GM_w_star_and_is_orthogonal_to_every_group_matrix()
+    {
+        var task = SweepTask.Create(seed: 5);
+        double Norm(double[] m) => Math.Sqrt(m.Sum(v => v * v));
+        var gm = task.EquivariantMatrix();
+        var b = task.BreakingMatrix();
+        Assert.Equal(Norm(gm), Norm(b), 9);
+        Assert.Equal(16.0, Norm(gm), 9);   // ‖w*‖ = 1 on 256 rows
+        // ⟨B, GM(e_k)⟩ = Σ_a t_k(a) = 0 for every k: each tap field has mean zero.
+        var one = new double[Torus.Order * Torus.Order];
+        for (int k = 0; k < Torus.KernelSize; k++)
+        {
+            double inner = 0;
+            for (int a = 0; a < Torus.Order; a++)
+                inner += b[a * Torus.Order + Torus.Multiply(a, Torus.Inverse(Torus.KernelElements[k]))];
+            Assert.InRange(Math.Abs(inner), 0, 1e-9 * Norm(b));
+        }
+        Assert.NotEqual(0, b.Count(v => v != 0));
+    }
+
+    [Fact]
+    public void The_task_and_its_samples_are_fixed_by_the_seed()
+    {
+        var (t1, t2, t3) = (SweepTask.Create(7), SweepTask.Create(7), SweepTask.Create(8));
+        Assert.Equal(t1.Taps, t2.Taps);
+        Assert.Equal(t1.WStar, t2.WStar);
+        Assert.NotEqual(t1.WStar, t3.WStar);
+        Assert.Equal(t1.Draw(3, 0).Inputs, t2.Draw(3, 0).Inputs);
+        Assert.NotEqual(t1.Draw(3, 0).Inputs, t1.Draw(3, 1).Inputs);   // train and test are different draws
+        Assert.Equal(t1.Targets(t1.Draw(3, 0), 0.2), t2.Targets(t2.Draw(3, 0), 0.2));
+    }
+
+    [Theory]
+    [InlineData("--epsilon", "0,x", "--epsilon")]
+    [InlineData("--epsilon", "0,,1", "--epsilon")]
+    [InlineData("--epsilon", "-0.1", "--epsilon")]
+    [InlineData("--epsilon", "0.1,0.1", "--epsilon")]
+    [InlineData("--train-size", "0", "--train-size")]
+    [InlineData("--epochs", "ten", "--epochs")]
+    [InlineData("--lr", "0", "--lr")]
+    [InlineData("--bogus", "1", "--bogus")]
+    public void The_parser_refuses_bad_input_naming_the_option(string name, string value, string named)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Options.Parse([name, value]));
+        Assert.Equal(named, e.ParamName);
+    }
+
+    [Fact]
+    public void The_parser_reads_lists_and_a_missing_value_is_an_error()
+    {
+        var o = Options.Parse(["--epsilon", "0, 0.05", "--train-size", "16", "--lr", "0.01", "--seed", "9"]);
+        Assert.Equal([0, 0.05], o.Epsilons);
+        Assert.Equal((16, 9), (o.TrainSize, o.Seed));
+        Assert.Equal([0.01], o.Rates);
+        Assert.Equal(Options.DefaultEpsilons, Options.Parse([]).Epsilons);
+        Assert.Equal("--seed", Assert.Throws<ArgumentException>(() => Options.Parse(["--seed"])).ParamName);
+    }
+
+    static (int Code, string Out, string Err) RunSample(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "ApproxEquivariance.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    [Fact]
+    public void A_bad_option_prints_one_error_line_and_the_usage_and_exits_1()
+    {
+        var (code, _, err) = RunSample("--epsilon", "abc");
+        Assert.Equal(1, code);
+        var lines = err.Split('\n');
+        Assert.StartsWith("error: --epsilon", lines[0]);
+        Assert.Single(lines, l => l.StartsWith("error:"));
+        Assert.Contains("usage:", err);
+    }
+
+    [Fact]
+    public void A_tiny_sweep_writes_json_with_all_five_models_and_a_png()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"approx-sample-{Guid.NewGuid():N}");
+        try
+        {
+            string json = Path.Combine(dir, "r.json"), png = Path.Combine(dir, "p.png");
+            var (code, stdout, err) = RunSample("--epochs", "2", "--epsilon", "0,1", "--train-size", "16", "--test-size", "8", "--json", json, "--plot", png);
+            Assert.True(code == 0, $"exit {code}\n{stdout}\n{err}");
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            string[] models = [.. results.Select(r => r.GetProperty("model").GetString()!).Distinct()];
+            Assert.Equal(ApproxEquivariance.Model.All.Select(m => m.Name), models);
+            Assert.Equal(models.Length * 2, results.Count);
+            Assert.Equal([0.0, 1.0], results.Select(r => r.GetProperty("epsilon").GetDouble()).Distinct());
+            foreach (var r in results)
+            {
+                foreach (var field in new[] { "parameters", "test_mse", "displacement_rank", "equivariance_error" })
+                    Assert.True(r.TryGetProperty(field, out _), $"no {field} in {r}");
+                Assert.True(double.IsFinite(r.GetProperty("test_mse").GetDouble()) && r.GetProperty("test_mse").GetDouble() > 0);
+            }
+            JsonElement Of(string model) => results.First(r => r.GetProperty("model").GetString() == model);
+            Assert.Equal(10, Of("exact GM").GetProperty("parameters").GetInt32());
+            Assert.Equal(256 * 256 + 256, Of("dense").GetProperty("parameters").GetInt32());
+            Assert.InRange(Of("exact GM").GetProperty("equivariance_error").GetDouble(), 0, 1e-5);
+            Assert.InRange(Of("dense").GetProperty("equivariance_error").GetDouble(), 0.1, double.PositiveInfinity);
+            var bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.Length > 1000 && bytes[..4].SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "not a PNG");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
