@@ -7,6 +7,12 @@ namespace ApproxEquivariance;
 public sealed record Result(string Model, double Epsilon, int Parameters, double TestMse, int DisplacementRank,
     double EquivarianceError, double LearningRate, double WeightDecay, double TrainMse, double Seconds);
 
+/// <summary>A yardstick at one ε that is not a trained model (closed form): its relative test MSE.</summary>
+public sealed record Reference(string Name, double Epsilon, double TestMse);
+
+/// <summary>Everything a sweep made.</summary>
+public sealed record SweepResult(IReadOnlyList<Result> Results, IReadOnlyList<Reference> References);
+
 /// <summary>
 /// The sweep: for every ε and model, pick the learning rate on a validation split of the training set, refit on the
 /// whole training set with it, and measure the test MSE (relative to the test targets' variance), the displacement
@@ -18,16 +24,18 @@ public static class Experiment
     static readonly Shape Input = new(1, Torus.Order);
 
     /// <summary>Runs every (ε, model); <paramref name="progress"/> hears each result as it is made.</summary>
-    public static IReadOnlyList<Result> Sweep(Options options, IReadOnlyList<Model> models, Action<Result> progress)
+    public static SweepResult Sweep(Options options, IReadOnlyList<Model> models, Action<Result> progress)
     {
         var task = SweepTask.Create(options.Seed, options.Noise);
         var train = task.Draw(options.TrainSize, stream: 0);
         var test = task.Draw(options.TestSize, stream: 1);
         var results = new List<Result>();
+        var references = new List<Reference>();
         foreach (double eps in options.Epsilons)
         {
             var yTrain = task.Targets(train, eps);
             var yTest = task.Targets(test, eps);
+            references.Add(new Reference("dense min-norm LS", eps, References.MinimumNormDense(train, yTrain, test, yTest)));
             foreach (var model in models)
             {
                 var clock = Stopwatch.StartNew();
@@ -42,7 +50,7 @@ public static class Experiment
                 progress(result);
             }
         }
-        return results;
+        return new SweepResult(results, references);
     }
 
     /// <summary>

@@ -33,10 +33,10 @@ public static class Program
         AnsiConsole.MarkupLine($"[bold]ε sweep[/] on C16 x C16 (|G| = {Torus.Order}, radius 1, K = {Torus.KernelSize}): " +
             $"{options.TrainSize} train / {options.TestSize} test, noise {options.Noise}, seed {options.Seed}, {options.Epochs} full-batch AdamW steps, " +
             $"learning rate from {{{string.Join(", ", options.Rates)}}} on a ¼ validation split, {KernelParallelism.MaxDegree} threads");
-        var results = Experiment.Sweep(options, Model.All, r =>
+        var sweep = Experiment.Sweep(options, Model.All, r =>
             AnsiConsole.MarkupLine($"  ε = {r.Epsilon,-5} {Markup.Escape(r.Model),-11} lr {r.LearningRate,-6} wd {r.WeightDecay,-4} test MSE {r.TestMse:E2} (train {r.TrainMse:E2}), " +
                 $"rank {r.DisplacementRank}, equivariance error {r.EquivarianceError:E2}, {r.Seconds:F1} s"));
-        Report.Write(results, options);
+        Report.Write(sweep, options);
         AnsiConsole.MarkupLine($"total {clock.Elapsed.TotalSeconds:F0} s");
         return 0;
     }

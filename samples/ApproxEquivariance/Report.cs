@@ -10,13 +10,14 @@ public static class Report
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(IReadOnlyList<Result> results, Options options)
+    public static void Write(SweepResult sweep, Options options)
     {
-        AnsiConsole.Write(MseTable(results));
+        var results = sweep.Results;
+        AnsiConsole.Write(MseTable(results, sweep.References));
         AnsiConsole.Write(StructureTable(results));
         if (options.Json is { } json)
         {
-            WriteJson(json, results, options);
+            WriteJson(json, sweep, options);
             AnsiConsole.MarkupLine($"results written to [bold]{Markup.Escape(json)}[/]");
         }
         Plot(options.Plot, results, options);
@@ -29,7 +30,7 @@ public static class Report
     static string Eps(double e) => e.ToString("G4", Inv);
 
     /// <summary>Rows: models; columns: parameters and the relative test MSE at each ε (the best at each ε in bold).</summary>
-    public static Table MseTable(IReadOnlyList<Result> results)
+    public static Table MseTable(IReadOnlyList<Result> results, IReadOnlyList<Reference> references)
     {
         var eps = Epsilons(results);
         var table = new Table().Border(TableBorder.Rounded).Title("relative test MSE (test MSE / variance of the test targets)")
@@ -46,6 +47,9 @@ public static class Report
             }
             table.AddRow([.. cells]);
         }
+        foreach (var name in references.Select(r => r.Name).Distinct())
+            table.AddRow([$"[dim]{Markup.Escape(name)} (closed form)[/]", "", .. eps.Select(e =>
+                references.FirstOrDefault(r => r.Name == name && r.Epsilon == e) is { } r ? $"[dim]{r.TestMse.ToString("0.00E+0", Inv)}[/]" : "")]);
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         return table;
     }
@@ -74,7 +78,7 @@ public static class Report
     sealed record JsonSettings(int Seed, int TrainSize, int TestSize, int Epochs, double Noise,
         IReadOnlyList<double> LearningRates, IReadOnlyList<double> WeightDecays, string Group, int Radius);
 
-    sealed record JsonFile(IReadOnlyList<JsonResult> Results, JsonSettings Settings);
+    sealed record JsonFile(IReadOnlyList<JsonResult> Results, IReadOnlyList<Reference> References, JsonSettings Settings);
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -83,11 +87,13 @@ public static class Report
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,   // a diverged fit's NaN stays visible
     };
 
-    public static void WriteJson(string path, IReadOnlyList<Result> results, Options options)
+    public static void WriteJson(string path, SweepResult sweep, Options options)
     {
+        var results = sweep.Results;
         var file = new JsonFile(
             [.. results.Select(r => new JsonResult(r.Model, r.Epsilon, r.Parameters, r.TestMse, r.DisplacementRank,
                 r.EquivarianceError, r.LearningRate, r.WeightDecay, r.TrainMse, Math.Round(r.Seconds, 2)))],
+            sweep.References,
             new JsonSettings(options.Seed, options.TrainSize, options.TestSize, options.Epochs, options.Noise,
                 options.Rates, options.Decays, "C16 x C16", 1));
         CreateFolderOf(path);
