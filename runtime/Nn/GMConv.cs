@@ -8,7 +8,7 @@ public enum BiasInit { Uniform, Zero }
 /// y[b,o,a] = Σ_i Σ_k w[o,(i,)k] · x[b,i, g_a·h_k⁻¹] + bias[o]. The maths lives in the kernel
 /// (generated or naive); this layer owns the parameters and the buffers.
 /// </summary>
-public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
+public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer where TGroup : IGroupKernel
 {
     readonly float[] _dw;      // kernels overwrite their outputs; we add them into Grad (parameters may be shared)
     readonly float[] _dbias;
@@ -40,6 +40,15 @@ public sealed class GMConv<TGroup> : Layer where TGroup : IGroupKernel
     public Parameter? Bias { get; }
     public override string Kind => $"GMConv<{typeof(TGroup).Name}> {Mode.ToString().ToLowerInvariant()}";
     public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
+
+    /// <inheritdoc/>
+    public float[] DenseMatrix(int outChannel, int inChannel)
+    {
+        GroupMatrices.CheckDense<TGroup>(this, outChannel, inChannel);
+        var m = new float[TGroup.Order * TGroup.Order];
+        GroupMatrices.AddScaled<TGroup>(m, GroupMatrices.Kernel(Weight.Value, Mode, Input.Channels, TGroup.KernelSize, outChannel, inChannel), []);
+        return m;
+    }
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);
 

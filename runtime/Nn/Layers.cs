@@ -5,7 +5,7 @@ namespace GmCodegen;
 /// called by its kind (<c>conv</c>), with an ordinal when the kind repeats (<c>block0</c>, <c>block1</c>), so
 /// the paper's network has parameters such as <c>block0.conv.weight</c> and <c>head.bias</c>.
 /// </summary>
-public static class Layers
+public static partial class Layers
 {
     /// <summary>GM convolution to <paramref name="outChannels"/> channels; the input must live on <typeparamref name="TGroup"/>.</summary>
     public static Spec GMConv<TGroup>(int outChannels, ChannelMode mode = ChannelMode.Shared, bool bias = true,
@@ -16,6 +16,22 @@ public static class Layers
                 throw new ArgumentException($"GMConv '{c.Name}' runs on {typeof(TGroup).Name} ({TGroup.Order} elements) but receives {c.Input}.");
             return new GMConv<TGroup>(c.Name, c.Input.Channels, outChannels, mode, c.Rng, bias, biasInit);
         });
+
+    /// <summary>
+    /// An approximately equivariant GM convolution (<see cref="RelaxedGMConv{TGroup}"/>), named <c>conv</c> as the exact one,
+    /// so its parameters are <c>conv.weight</c>, <c>conv.relax.c</c>, <c>conv.relax.a</c> (or <c>conv.relax.e</c>), <c>conv.bias</c>.
+    /// </summary>
+    public static Spec RelaxedGMConv<TGroup>(int outChannels, Relaxation relaxation, ChannelMode mode = ChannelMode.Shared,
+        bool bias = true, BiasInit biasInit = BiasInit.Uniform) where TGroup : IGroupKernel
+    {
+        ArgumentNullException.ThrowIfNull(relaxation);
+        return new("conv", c =>
+        {
+            if (c.Input.Positions != TGroup.Order)
+                throw new ArgumentException($"RelaxedGMConv '{c.Name}' runs on {typeof(TGroup).Name} ({TGroup.Order} elements) but receives {c.Input}.");
+            return new RelaxedGMConv<TGroup>(c.Name, c.Input.Channels, outChannels, mode, relaxation, c.Rng, bias, biasInit);
+        });
+    }
 
     public static Spec ChannelMix(int outChannels, bool bias = true) =>
         new("mix", c => new ChannelMix(c.Name, c.Input.Channels, outChannels, c.Input.Positions, c.Rng, bias));

@@ -43,7 +43,7 @@ public sealed record Options(
     string Group = "D14 x D14", int Radius = 3, ChannelMode Mode = ChannelMode.Shared, int Channels = 120, int Blocks = 2,
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
-    int? Threads = null, bool Help = false)
+    int? Threads = null, bool Help = false, Relaxation? Relax = null)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project samples/RotatedMnist -- [options]
@@ -62,6 +62,8 @@ public sealed record Options(
           --save FILE                         where to save the trained model           (default models/rotated-mnist.safetensors)
           --evaluate FILE                     load a saved model and measure its test accuracy; no training
           --threads N                         kernel threads                            (default: all cores)
+          --relax ldr:R | ldr:R:per-channel | regression | classification
+                                              approximately equivariant GM layers       (default: exact)
         """;
 
     public static Options Parse(string[] args)
@@ -82,6 +84,12 @@ public sealed record Options(
                 string v = Value();
                 return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
                     ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
+            }
+            Relaxation? Relax()
+            {
+                string v = Value();
+                try { return v == "none" ? null : Relaxation.Parse(v); }
+                catch (ArgumentException) { throw new ArgumentException($"{name} must be ldr:R (R ≥ 1), ldr:R:per-channel, regression, classification or none, was '{v}'.", name); }
             }
             o = name switch
             {
@@ -108,6 +116,7 @@ public sealed record Options(
                 "--save" => o with { Save = Value() },
                 "--evaluate" => o with { Evaluate = Value() },
                 "--threads" => o with { Threads = Int(1, 1024) },
+                "--relax" => o with { Relax = Relax() },
                 "--help" or "-h" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'.", name),
             };
@@ -122,7 +131,7 @@ public sealed record Options(
         ["group"] = Group, ["radius"] = Radius.ToString(CultureInfo.InvariantCulture), ["mode"] = Mode.ToString(),
         ["channels"] = Channels.ToString(CultureInfo.InvariantCulture), ["blocks"] = Blocks.ToString(CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["dropout"] = Dropout.ToString(CultureInfo.InvariantCulture),
-        ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist",
+        ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist", ["relaxation"] = Relax?.ToString() ?? "none",
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
     };
 
@@ -135,6 +144,7 @@ public sealed record Options(
             Group = Get("group"), Radius = I("radius"), Mode = Enum.Parse<ChannelMode>(Get("mode")), Channels = I("channels"),
             Blocks = I("blocks"), Seed = I("seed"), Dropout = double.Parse(Get("dropout"), CultureInfo.InvariantCulture),
             Fashion = Get("dataset") == "rotated-fashion-mnist",
+            Relax = m.TryGetValue("relaxation", out var r) && r != "none" ? Relaxation.Parse(r) : null,   // older files: exact
         };
     }
 }
@@ -166,9 +176,10 @@ public static class Runs
         var split = Datasets.RotatedMnist(source, options.Seed);
         AnsiConsole.MarkupLine($"[bold]{(options.Fashion ? "rotated Fashion-MNIST" : "rotated MNIST")}[/]: {split.Train.Count} train / {split.Test.Count} test, seed {options.Seed} (built in {clock.Elapsed.TotalSeconds:F1} s)");
 
-        var spec = Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout);
+        var spec = Architectures.GmCnn<TGroup>(classes: 10, options.Channels, options.Blocks, options.Mode, options.Dropout,
+            relaxation: options.Relax);
         var network = Network.Build(spec, new Shape(1, TGroup.Order), options.Seed);
-        AnsiConsole.MarkupLine($"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels, {KernelParallelism.MaxDegree} threads");
+        AnsiConsole.MarkupLine($"[bold]GM-CNN[/] on {Markup.Escape(options.Group)} (|G| = {TGroup.Order}, radius {options.Radius}, K = {TGroup.KernelSize}), {options.Mode} weights, {options.Blocks} × {options.Channels} channels{(options.Relax is null ? "" : $", relaxation {options.Relax}")}, {KernelParallelism.MaxDegree} threads");
         AnsiConsole.Write(Measure.ParameterTable(network));
 
         var test = new MiniBatchLoader(split.Test, 500, options.Seed, shuffle: false).AsBatchSource();
@@ -178,6 +189,7 @@ public static class Runs
             double saved = double.Parse(SafeTensors.ReadMetadata(path)["test_accuracy"], CultureInfo.InvariantCulture);
             double accuracy = Trainer.Accuracy(network, test);
             AnsiConsole.MarkupLine($"loaded [bold]{Markup.Escape(path)}[/]: test accuracy {accuracy:P2} (saved with {saved:P2}){(accuracy == saved ? ", reproduced exactly" : "")}");
+            PrintDisplacement<TGroup>(network);
             return accuracy == saved ? 0 : 1;
         }
 
@@ -206,6 +218,15 @@ public static class Runs
         summary.AddRow("mean epoch time", options.Epochs > 0 ? $"{history.Average(h => h.Time.TotalSeconds):F1} s" : "-");
         summary.AddRow("saved to", Markup.Escape(options.Save));
         AnsiConsole.Write(summary);
+        PrintDisplacement<TGroup>(network);
         return 0;
+    }
+
+    /// <summary>One line per GM layer (output channel 0, input channel 0): displacement rank, top σ, distance to GM, equivariance error.</summary>
+    static void PrintDisplacement<TGroup>(Network network) where TGroup : IGroupKernel
+    {
+        foreach (var layer in network.Layers)
+            if (layer is IGroupMatrixLayer gm)
+                Console.WriteLine($"{layer.Name}: {Displacement.Describe<TGroup>(gm)}");
     }
 }
