@@ -36,6 +36,7 @@ public static class Experiment
             var yTrain = task.Targets(train, eps);
             var yTest = task.Targets(test, eps);
             references.Add(new Reference("dense min-norm LS", eps, References.MinimumNormDense(train, yTrain, test, yTest)));
+            references.AddRange(References.Floors(task, eps));
             foreach (var model in models)
             {
                 var clock = Stopwatch.StartNew();
@@ -131,8 +132,14 @@ public static class Experiment
     public static float[] MatrixOf(Model model, Network net) => net.Root switch
     {
         Linear linear => linear.Weight.Value,
-        _ => throw new InvalidOperationException($"{model.Name}: no dense matrix yet"),
+        IGroupMatrixLayer gm => gm.DenseMatrix(0, 0),
+        _ => throw new InvalidOperationException($"{model.Name}: its layer {net.Root.Kind} shows no matrix"),
     };
 
-    public static int DisplacementRank(Model model, Network net) => -1;
+    /// <summary>Displacement.Rank of the trained matrix (default tolerance 1e-4·σ_max(F)); −1 if training diverged (non-finite entries).</summary>
+    public static int DisplacementRank(Model model, Network net)
+    {
+        var m = MatrixOf(model, net);
+        return m.All(float.IsFinite) ? Displacement.Rank<Torus>(m) : -1;
+    }
 }

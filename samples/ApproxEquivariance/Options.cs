@@ -9,7 +9,7 @@ public sealed record Options(
     string Plot = "samples/ApproxEquivariance/results/sweep.png", int? Threads = null, bool Help = false)
 {
     public static readonly double[] DefaultEpsilons = [0, 0.01, 0.05, 0.2, 1];
-    public static readonly double[] DefaultLearningRates = [0.003, 0.01, 0.03, 0.1];
+    public static readonly double[] DefaultLearningRates = [0.01, 0.03, 0.1];
 
     public static readonly double[] DefaultWeightDecays = [0];
 
@@ -28,7 +28,7 @@ public sealed record Options(
           --test-size N          fresh test samples                          (default 1024)
           --epochs N             full-batch AdamW steps per fit              (default 1500)
           --noise X              target noise std, relative to the clean target's std (default 0.01)
-          --lr X,Y,...           learning rates tried per model on a validation split (default 0.003,0.01,0.03,0.1);
+          --lr X,Y,...           learning rates tried per model and ε on a validation split (default 0.01,0.03,0.1);
           --weight-decay X,Y,... AdamW weight decays tried with every rate    (default 0)
                                  one rate and one decay skip the search
           --json FILE            write every result as JSON

@@ -20,7 +20,7 @@ public static class Report
             WriteJson(json, sweep, options);
             AnsiConsole.MarkupLine($"results written to [bold]{Markup.Escape(json)}[/]");
         }
-        Plot(options.Plot, results, options);
+        Plot(options.Plot, results, sweep.References, options);
         AnsiConsole.MarkupLine($"plot written to [bold]{Markup.Escape(options.Plot)}[/]");
     }
 
@@ -110,7 +110,7 @@ public static class Report
     /// Test MSE against ε per model, both axes logarithmic. ε = 0 has no place on a log axis: it is drawn one decade
     /// left of the smallest positive ε and labelled 0 (the gap in the axis is marked by that label).
     /// </summary>
-    public static void Plot(string path, IReadOnlyList<Result> results, Options options)
+    public static void Plot(string path, IReadOnlyList<Result> results, IReadOnlyList<Reference> references, Options options)
     {
         var eps = Epsilons(results);
         var positive = eps.Where(e => e > 0).ToList();
@@ -129,14 +129,32 @@ public static class Report
             line.MarkerShape = markers[m % markers.Length];
             line.MarkerSize = 9;
             line.LineWidth = 2;
+            // The model's closed-form yardstick (its class's floor; for dense, min-norm least squares) dashed in its colour.
+            var yardstick = references.Where(r => r.Name == $"floor: {models[m]}" || (models[m] == "dense" && r.Name == "dense min-norm LS"))
+                .OrderBy(r => r.Epsilon).ToList();
+            if (yardstick.Count == points.Count)
+            {
+                var dashed = plot.Add.Scatter(yardstick.Select(r => X(r.Epsilon)).ToArray(),
+                    yardstick.Select(r => Math.Log10(Math.Max(r.TestMse, 1e-12))).ToArray());
+                dashed.Color = line.Color;
+                dashed.LinePattern = LinePattern.Dashed;
+                dashed.LineWidth = 1;
+                dashed.MarkerSize = 0;
+            }
         }
+        var dashedKey = plot.Add.Scatter(new double[] { double.NaN }, new double[] { double.NaN });
+        dashedKey.Color = Colors.Gray;
+        dashedKey.LinePattern = LinePattern.Dashed;
+        dashedKey.MarkerSize = 0;
+        dashedKey.LegendText = "dashed: best in class (closed form);\ndense: min-norm least squares";
 
         var xTicks = new ScottPlot.TickGenerators.NumericManual();
         foreach (var e in eps) xTicks.AddMajor(X(e), Eps(e));
         plot.Axes.Bottom.TickGenerator = xTicks;
 
-        double lo = Math.Floor(results.Min(r => Math.Log10(Math.Max(r.TestMse, 1e-12)))),
-               hi = Math.Ceiling(results.Max(r => Math.Log10(Math.Max(r.TestMse, 1e-12))));
+        var shown = results.Select(r => r.TestMse).Concat(references.Select(r => r.TestMse)).Where(double.IsFinite)
+            .Select(v => Math.Log10(Math.Max(v, 1e-12))).DefaultIfEmpty(0).ToList();
+        double lo = Math.Floor(shown.Min() + 0.02), hi = Math.Ceiling(shown.Max() - 0.02);   // 1.0e-4 ± rounding stays in its decade
         if (hi <= lo) hi = lo + 1;
         var yTicks = new ScottPlot.TickGenerators.NumericManual();
         for (int d = (int)lo; d <= (int)hi; d++)
@@ -151,8 +169,8 @@ public static class Report
         plot.Title($"y = GM(w*)·x + ε·B(x) + noise on C16 x C16, {options.TrainSize} training samples");
         plot.XLabel("symmetry-breaking strength ε (log scale; 0 drawn a decade left of the smallest ε)");
         plot.YLabel("test MSE / test target variance (log scale)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         CreateFolderOf(path);
-        plot.SavePng(path, 900, 560);
+        plot.SavePng(path, 1100, 560);
     }
 }

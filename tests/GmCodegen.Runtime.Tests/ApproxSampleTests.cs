@@ -40,6 +40,35 @@ public class ApproxSampleTests
         Assert.NotEqual(0, b.Count(v => v != 0));
     }
 
+    static float[] Single(double[] m) => [.. m.Select(v => (float)v)];
+
+    [Fact]
+    public void GM_w_star_has_displacement_rank_0_and_B_the_full_rank_of_its_3x3_support()
+    {
+        var task = SweepTask.Create(seed: 11);
+        Assert.Equal(0, Displacement.Rank<Torus>(Single(task.EquivariantMatrix())));
+        // B's group diagonals are nine independent zero-mean smooth fields: rank 9, above LDR-4's 4.
+        var b = Single(task.BreakingMatrix());
+        Assert.Equal(Torus.KernelSize, Displacement.Rank<Torus>(b));
+        var sigma = Displacement.SingularValues<Torus>(b);
+        Assert.True(sigma[4] > 0.05 * sigma[0], $"B's displacement spectrum decays too fast for the sweep: σ = [{string.Join(", ", sigma.Take(9))}]");
+        Assert.InRange(Math.Sqrt(Displacement.NearestGroupMatrix<Torus>(b).Sum(v => (double)v * v)), 0, 1e-5);   // orthogonal to all GMs
+        // The target mixes both: GM(w*) + ε·B has the displacement of ε·B.
+        Assert.Equal(Torus.KernelSize, Displacement.Rank<Torus>(Single(task.Matrix(0.05))));
+    }
+
+    [Fact]
+    public void The_closed_form_floors_order_the_structures_and_vanish_to_the_noise_at_epsilon_0()
+    {
+        var task = SweepTask.Create(seed: 13, noise: 0.01);
+        var at0 = References.Floors(task, 0).ToDictionary(r => r.Name, r => r.TestMse);
+        foreach (var floor in at0.Values) Assert.Equal(1e-4 / (1 + 1e-4), floor, 1e-7);
+        var at1 = References.Floors(task, 1).ToDictionary(r => r.Name, r => r.TestMse);
+        // Exact GM can take none of B: ‖εB‖²/‖T‖² = ε²/(1 + ε²) = ½ (B ⟂ GM(w*), equal norms), plus the noise.
+        Assert.Equal((0.5 + 1e-4) / (1 + 1e-4), at1["floor: exact GM"], 1e-6);
+        Assert.True(at1["floor: LDR-4"] < at1["floor: LDR-1"] && at1["floor: LDR-1"] < at1["floor: exact GM"], string.Join(", ", at1));
+    }
+
     [Fact]
     public void The_task_and_its_samples_are_fixed_by_the_seed()
     {
@@ -114,7 +143,7 @@ public class ApproxSampleTests
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
             string[] models = [.. results.Select(r => r.GetProperty("model").GetString()!).Distinct()];
-            Assert.Equal(ApproxEquivariance.Model.All.Select(m => m.Name), models);
+            Assert.Equal(["exact GM", "LDR-1", "LDR-4", "regression", "dense"], models);
             Assert.Equal(models.Length * 2, results.Count);
             Assert.Equal([0.0, 1.0], results.Select(r => r.GetProperty("epsilon").GetDouble()).Distinct());
             foreach (var r in results)
@@ -124,8 +153,18 @@ public class ApproxSampleTests
                 Assert.True(double.IsFinite(r.GetProperty("test_mse").GetDouble()) && r.GetProperty("test_mse").GetDouble() > 0);
             }
             JsonElement Of(string model) => results.First(r => r.GetProperty("model").GetString() == model);
-            Assert.Equal(10, Of("exact GM").GetProperty("parameters").GetInt32());
-            Assert.Equal(256 * 256 + 256, Of("dense").GetProperty("parameters").GetInt32());
+            Assert.Equal([10, 9 + 9 + 256 + 1, 9 + 4 * 9 + 4 * 256 + 1, 9 + 256 + 1, 256 * 256 + 256],
+                models.Select(m => Of(m).GetProperty("parameters").GetInt32()));
+            int Rank(string model, double eps) => results.First(r => r.GetProperty("model").GetString() == model && r.GetProperty("epsilon").GetDouble() == eps)
+                .GetProperty("displacement_rank").GetInt32();
+            foreach (double eps in new[] { 0.0, 1.0 })
+            {
+                Assert.Equal(0, Rank("exact GM", eps));
+                Assert.InRange(Rank("LDR-1", eps), 0, 1);
+                Assert.InRange(Rank("LDR-4", eps), 0, 4);
+                Assert.InRange(Rank("regression", eps), 0, 1);
+                Assert.InRange(Rank("dense", eps), 200, 255);
+            }
             Assert.InRange(Of("exact GM").GetProperty("equivariance_error").GetDouble(), 0, 1e-5);
             Assert.InRange(Of("dense").GetProperty("equivariance_error").GetDouble(), 0.1, double.PositiveInfinity);
             var bytes = File.ReadAllBytes(png);
