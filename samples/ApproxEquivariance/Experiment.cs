@@ -5,7 +5,8 @@ namespace ApproxEquivariance;
 
 /// <summary>One trained model at one ε: what the JSON, the table and the plot show.</summary>
 public sealed record Result(string Model, double Epsilon, int Parameters, double TestMse, int DisplacementRank,
-    double EquivarianceError, double LearningRate, double WeightDecay, double TrainMse, double Seconds);
+    double EquivarianceError, double LearningRate, double WeightDecay, double TrainMse, double Seconds,
+    LayerDisplacement? Structure);
 
 /// <summary>A yardstick at one ε that is not a trained model (closed form): its relative test MSE.</summary>
 public sealed record Reference(string Name, double Epsilon, double TestMse);
@@ -42,11 +43,12 @@ public static class Experiment
                 var clock = Stopwatch.StartNew();
                 var (lr, wd) = Pick(model, train.Inputs, yTrain, train.Count, options);
                 var net = Fit(model, train.Inputs, yTrain, train.Count, lr, wd, options.Epochs, options.Seed);
+                var structure = Structure(model, net);
                 var result = new Result(model.Name, eps, net.ParameterCount,
                     RelativeMse(net, test.Inputs, yTest, test.Count),
-                    DisplacementRank(model, net),
+                    structure?.Rank ?? -1,
                     EquivarianceError(net, test.Inputs, Math.Min(32, test.Count)),
-                    lr, wd, RelativeMse(net, train.Inputs, yTrain, train.Count), clock.Elapsed.TotalSeconds);
+                    lr, wd, RelativeMse(net, train.Inputs, yTrain, train.Count), clock.Elapsed.TotalSeconds, structure);
                 results.Add(result);
                 progress(result);
             }
@@ -136,10 +138,13 @@ public static class Experiment
         _ => throw new InvalidOperationException($"{model.Name}: its layer {net.Root.Kind} shows no matrix"),
     };
 
-    /// <summary>Displacement.Rank of the trained matrix (default tolerance 1e-4·σ_max(F)); −1 if training diverged (non-finite entries).</summary>
-    public static int DisplacementRank(Model model, Network net)
+    /// <summary>
+    /// Displacement.Describe of the trained matrix: its rank (tolerance 1e-4·σ_max(F), as Displacement.Rank), top
+    /// singular values of D(M), distance to the nearest group matrix; null if training diverged (non-finite entries).
+    /// </summary>
+    public static LayerDisplacement? Structure(Model model, Network net)
     {
         var m = MatrixOf(model, net);
-        return m.All(float.IsFinite) ? Displacement.Rank<Torus>(m) : -1;
+        return m.All(float.IsFinite) ? Displacement.Describe<Torus>(m) : null;
     }
 }

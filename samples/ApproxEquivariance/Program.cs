@@ -27,15 +27,19 @@ public static class Program
         }
         if (options.Help) { Console.WriteLine(Options.Usage); return 0; }
         if (options.Threads is int t) KernelParallelism.MaxDegree = t;
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 140;   // logs: the tables' ε columns side by side, unwrapped
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // logs: the tables' ε columns and the per-layer lines unwrapped
 
         var clock = Stopwatch.StartNew();
         AnsiConsole.MarkupLine($"[bold]ε sweep[/] on C16 x C16 (|G| = {Torus.Order}, radius 1, K = {Torus.KernelSize}): " +
             $"{options.TrainSize} train / {options.TestSize} test, noise {options.Noise}, seed {options.Seed}, {options.Epochs} full-batch AdamW steps, " +
             $"learning rate from {{{string.Join(", ", options.Rates)}}} on a ¼ validation split, {KernelParallelism.MaxDegree} threads");
+        var task = SweepTask.Create(options.Seed, options.Noise);
+        var b = task.BreakingMatrix().Select(v => (float)v).ToArray();
+        AnsiConsole.MarkupLine($"B, the symmetry-breaking map: {Markup.Escape(Displacement.Describe<Torus>(b, top: 10).ToString())}");
         var sweep = Experiment.Sweep(options, Model.All, r =>
             AnsiConsole.MarkupLine($"  ε = {r.Epsilon,-5} {Markup.Escape(r.Model),-11} lr {r.LearningRate,-6} wd {r.WeightDecay,-4} test MSE {r.TestMse:E2} (train {r.TrainMse:E2}), " +
-                $"rank {r.DisplacementRank}, equivariance error {r.EquivarianceError:E2}, {r.Seconds:F1} s"));
+                $"rank {r.DisplacementRank}, equivariance error {r.EquivarianceError:E2}, {r.Seconds:F1} s\n" +
+                $"    its matrix (Displacement.Describe): {Markup.Escape(r.Structure?.ToString() ?? "diverged (non-finite weights)")}"));
         Report.Write(sweep, options);
         AnsiConsole.MarkupLine($"total {clock.Elapsed.TotalSeconds:F0} s");
         return 0;

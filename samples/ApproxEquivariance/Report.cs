@@ -73,7 +73,8 @@ public static class Report
 
     /// <summary>One entry per (model, ε) with the fields the issue fixes, then what was chosen and how long it took.</summary>
     sealed record JsonResult(string Model, double Epsilon, int Parameters, double TestMse, int DisplacementRank,
-        double EquivarianceError, double LearningRate, double WeightDecay, double TrainMse, double Seconds);
+        double EquivarianceError, double LearningRate, double WeightDecay, double TrainMse, double Seconds,
+        double[]? TopSingularValues, double? DistanceToNearestGroupMatrix);
 
     sealed record JsonSettings(int Seed, int TrainSize, int TestSize, int Epochs, double Noise,
         IReadOnlyList<double> LearningRates, IReadOnlyList<double> WeightDecays, string Group, int Radius);
@@ -92,7 +93,8 @@ public static class Report
         var results = sweep.Results;
         var file = new JsonFile(
             [.. results.Select(r => new JsonResult(r.Model, r.Epsilon, r.Parameters, r.TestMse, r.DisplacementRank,
-                r.EquivarianceError, r.LearningRate, r.WeightDecay, r.TrainMse, Math.Round(r.Seconds, 2)))],
+                r.EquivarianceError, r.LearningRate, r.WeightDecay, r.TrainMse, Math.Round(r.Seconds, 2),
+                r.Structure?.TopSingularValues, r.Structure?.DistanceToNearestGroupMatrix))],
             sweep.References,
             new JsonSettings(options.Seed, options.TrainSize, options.TestSize, options.Epochs, options.Noise,
                 options.Rates, options.Decays, "C16 x C16", 1));
