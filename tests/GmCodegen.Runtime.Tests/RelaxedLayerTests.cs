@@ -362,3 +362,36 @@ public sealed class RelaxedCase<TGroup> : IRelaxedCase where TGroup : IGroupKern
         Assert.True(Measure.Equivariance<TGroup>(net, x, 8).FeatureError > 1e-3);
     }
 }
+
+/// <summary>The relaxed layers' own reductions (da, de, dbias) have a fixed order: same weights on one and two threads.</summary>
+[Collection(nameof(GlobalSettings))]
+public class RelaxedThreadCountTests
+{
+    static float[] Train(Relaxation relaxation, int threads)
+    {
+        int saved = KernelParallelism.MaxDegree;
+        KernelParallelism.MaxDegree = threads;
+        try
+        {
+            var (x, y) = Synthetic.Make(160, seed: 30);
+            var net = Network.Build(Architectures.GmCnn<C8xC8>(Synthetic.Classes, channels: 8, dropout: 0.1, relaxation: relaxation), new Shape(1, 64), seed: 31);
+            var trainer = new Trainer(net, new CrossEntropyLoss(), new AdamW(net.Parameters, 0.01, 0.0153)) { Quiet = true };
+            trainer.Fit(new InMemoryBatches(x, y, 64, shuffle: true, seed: 32), null, epochs: 2);
+            return [.. net.Parameters.SelectMany(p => p.Value)];
+        }
+        finally { KernelParallelism.MaxDegree = saved; }
+    }
+
+    [Theory]
+    [InlineData("ldr:2")]
+    [InlineData("ldr:1:per-channel")]
+    [InlineData("regression")]
+    [InlineData("classification")]
+    public void Relaxed_networks_give_the_same_weights_on_one_and_on_two_threads(string relaxation)
+    {
+        var one = Train(Relaxation.Parse(relaxation), 1);
+        Assert.Equal(one, Train(Relaxation.Parse(relaxation), 2));
+        var exactInit = Network.Build(Architectures.GmCnn<C8xC8>(Synthetic.Classes, channels: 8, dropout: 0.1, relaxation: Relaxation.Parse(relaxation)), new Shape(1, 64), seed: 31);
+        Assert.NotEqual([.. exactInit.Parameters.SelectMany(p => p.Value)], one);   // it trained
+    }
+}

@@ -15,6 +15,9 @@ using GmCodegen.Bench;
 //   --e2e                      only the end-to-end training step (GmCodegen vs TorchSharp); report to
 //                              bench/BenchmarkDotNet.Artifacts/e2e.md unless --out; --no-e2e skips it in a full run
 //   --e2e-child OUT.json       (internal) the TorchSharp side of the end-to-end step in this process
+//   --relaxed                  only the relaxed GM layers (issue 8) against the exact layer, forward + backward, on
+//                              rotmnist-first and plume unless --configs; --relaxed-layers exact,ldr:1,ldr:4 (default);
+//                              --relaxed-calls W,N warm-ups and measured calls (default 2,10); report bench/RELAXED.md unless --out
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
@@ -34,6 +37,15 @@ if (opts.TorchChild is not null)
     return 0;
 }
 if (args is ["--check-tables"]) { var ch = ReferenceVectors.Verify(Suite.RepoRoot()); return ch.All(c => c.Ok) ? 0 : 1; }
+if (opts.Relaxed)
+{
+#if GM_GENERATED
+    return RelaxedLayers.Run(opts, args);
+#else
+    Console.Error.WriteLine("--relaxed needs the generated kernels (build without -p:GmBenchGenerated=false)");
+    return 2;
+#endif
+}
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -44,7 +56,9 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven;
+    public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
+    public int RelaxedWarmups = 2, RelaxedIterations = 10;
     public string? TorchChild, E2EChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
@@ -62,7 +76,14 @@ public sealed class Options
                 case "--no-torch": o.NoTorch = true; o.AnyFilter = true; break;
                 case "--no-naive": o.NoNaive = true; o.AnyFilter = true; break;
                 case "--no-tunables": o.NoTunables = true; o.AnyFilter = true; break;
-                case "--configs": o.Configs = a[++i].Split(',').Select(BenchConfig.Get).ToList(); o.AnyFilter = true; break;
+                case "--configs": o.Configs = a[++i].Split(',').Select(BenchConfig.Get).ToList(); o.AnyFilter = true; o.ConfigsGiven = true; break;
+                case "--relaxed": o.Relaxed = true; o.AnyFilter = true; break;
+                case "--relaxed-layers": o.RelaxedLayers = a[++i].Split(','); o.AnyFilter = true; break;
+                case "--relaxed-calls":
+                    var wn = a[++i].Split(',').Select(int.Parse).ToArray();
+                    (o.RelaxedWarmups, o.RelaxedIterations) = (wn[0], wn[1]);
+                    o.AnyFilter = true;
+                    break;
                 case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
                 case "--tunables-threads": o.TunablesThreads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
                 case "--torch-budget": o.TorchBudget = double.Parse(a[++i], System.Globalization.CultureInfo.InvariantCulture); o.AnyFilter = true; break;
