@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The runs behind the README's ε-sweep section. The sample is built once into a private folder, so editing the
 # repository meanwhile cannot change a run. Each run writes samples/ApproxEquivariance/results/<name>.{json,log,png}.
-#   sweep          the sample's defaults: ε ∈ {0, 0.01, 0.05, 0.2, 1}, seed 42, 128 train / 1024 test (about 2.5 min)
+#   sweep          the sample's defaults: ε ∈ {0, 0.01, 0.05, 0.2, 1}, seed 42, 128 train / 1024 test (1.5–2.5 min)
 #   sweep-seed7    the same with another seed (task, data and init)
-#   sweep-train512 four times the training data, more than |G| = 256, on three ε (about 5 min)
-#   sweep-epochs5000  5,000 steps instead of 1,500 at the two small ε (about 3 min)
+#   sweep-train512 four times the training data, more than |G| = 256, on three ε (about 3 min)
+#   sweep-epochs5000  5,000 steps instead of 1,500 at the two small ε (about 1.5 min)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)
