@@ -70,6 +70,45 @@ public class ApproxSampleTests
     }
 
     [Fact]
+    public void The_direct_equivariance_error_agrees_with_Measure_on_GM_layers_and_sees_a_dense_layer_break_symmetry()
+    {
+        var x = SweepTask.Create(seed: 17).Draw(4, stream: 1).Inputs;
+        foreach (var model in new ApproxEquivariance.Model[] { new ApproxEquivariance.Model.Exact(), new ApproxEquivariance.Model.Ldr(1) })
+        {
+            var net = Network.Build(model.Spec, new Shape(1, Torus.Order), seed: 3);
+            if (net.Root is RelaxedGMConv<Torus> relaxed)   // a position-dependent a: no longer equivariant (a constant a would be)
+                for (int j = 0; j < relaxed.A!.Size; j++) relaxed.A.Value[j] = j / (float)relaxed.A.Size;
+            double direct = Experiment.EquivarianceError(net, x, 4);
+            Assert.Equal(Measure.Equivariance<Torus>(net, x, 4).FeatureError, direct, 12);
+            Assert.InRange(direct, model is ApproxEquivariance.Model.Exact ? 0 : 0.01, model is ApproxEquivariance.Model.Exact ? 1e-5 : 10);
+        }
+        var dense = Network.Build(new ApproxEquivariance.Model.Dense().Spec, new Shape(1, Torus.Order), seed: 3);
+        Assert.InRange(Experiment.EquivarianceError(dense, x, 4), 0.1, 10);   // Measure.Equivariance needs G-indexed outputs; Linear's are not
+    }
+
+    [Fact]
+    public void Trained_on_a_strongly_broken_task_LDR_1_beats_the_exact_layer_and_keeps_rank_1()
+    {
+        var options = Options.Parse(["--seed", "21"]);
+        var task = SweepTask.Create(options.Seed);
+        var train = task.Draw(64, stream: 0);
+        var test = task.Draw(64, stream: 1);
+        var (y, yTest) = (task.Targets(train, 1), task.Targets(test, 1));
+        double Fitted(ApproxEquivariance.Model model, out int rank)
+        {
+            var net = Experiment.Fit(model, train.Inputs, y, train.Count, lr: 0.03, weightDecay: 0, epochs: 400, seed: 1);
+            rank = Experiment.Structure(model, net)!.Rank;
+            return Experiment.RelativeMse(net, test.Inputs, yTest, test.Count);
+        }
+        double exact = Fitted(new ApproxEquivariance.Model.Exact(), out int exactRank);
+        double ldr = Fitted(new ApproxEquivariance.Model.Ldr(1), out int ldrRank);
+        Assert.Equal((0, 1), (exactRank, ldrRank));
+        var floors = References.Floors(task, 1).ToDictionary(r => r.Name, r => r.TestMse);
+        Assert.InRange(exact, 0.9 * floors["floor: exact GM"], 1.2 * floors["floor: exact GM"]);
+        Assert.True(ldr < 0.85 * exact, $"LDR-1 {ldr:E3} vs exact {exact:E3} (floors {floors["floor: LDR-1"]:E3} / {floors["floor: exact GM"]:E3})");
+    }
+
+    [Fact]
     public void The_task_and_its_samples_are_fixed_by_the_seed()
     {
         var (t1, t2, t3) = (SweepTask.Create(7), SweepTask.Create(7), SweepTask.Create(8));
