@@ -29,10 +29,25 @@ public static class Program
         if (options.Threads is int t) KernelParallelism.MaxDegree = t;
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // logs: the tables' ε columns and the per-layer lines unwrapped
 
+        // Fail before minutes of training, not after, when an output file cannot be written.
+        foreach (var path in new[] { options.Json, options.Plot }.OfType<string>())
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                if (Directory.Exists(path)) throw new IOException("it is a directory");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                Console.Error.WriteLine($"error: cannot write '{path}': {e.Message}");
+                return 1;
+            }
+        }
+
         var clock = Stopwatch.StartNew();
         AnsiConsole.MarkupLine($"[bold]ε sweep[/] on C16 x C16 (|G| = {Torus.Order}, radius 1, K = {Torus.KernelSize}): " +
             $"{options.TrainSize} train / {options.TestSize} test, noise {options.Noise}, seed {options.Seed}, {options.Epochs} full-batch AdamW steps, " +
-            $"learning rate from {{{string.Join(", ", options.Rates)}}} on a ¼ validation split, {KernelParallelism.MaxDegree} threads");
+            $"learning rate from {{{string.Join(", ", options.Rates)}}} × weight decay {{{string.Join(", ", options.Decays)}}} on a ¼ validation split, {KernelParallelism.MaxDegree} threads");
         var task = SweepTask.Create(options.Seed, options.Noise);
         var b = task.BreakingMatrix().Select(v => (float)v).ToArray();
         AnsiConsole.MarkupLine($"B, the symmetry-breaking map: {Markup.Escape(Displacement.Describe<Torus>(b, top: 10).ToString())}");

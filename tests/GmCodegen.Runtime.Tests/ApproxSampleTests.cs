@@ -171,6 +171,15 @@ public class ApproxSampleTests
     }
 
     [Fact]
+    public void An_output_path_that_cannot_be_written_is_refused_before_training()
+    {
+        var (code, stdout, err) = RunSample("--plot", Path.GetTempPath());   // a directory
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot write", err);
+        Assert.DoesNotContain("ε =", stdout);
+    }
+
+    [Fact]
     public void A_tiny_sweep_writes_json_with_all_five_models_and_a_png()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"approx-sample-{Guid.NewGuid():N}");
