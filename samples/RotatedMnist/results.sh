@@ -30,3 +30,6 @@ run d14-shared-r3-ldr1           --group "D14 x D14" --radius 3 --mode shared --
 run d14-shared-r3-regression     --group "D14 x D14" --radius 3 --mode shared --channels 120 --epochs 20 --relax regression
 run d14-shared-r3-classification --group "D14 x D14" --radius 3 --mode shared --channels 120 --epochs 20 --relax classification
 run d14-shared-r3-ldr4           --group "D14 x D14" --radius 3 --mode shared --channels 120 --epochs 20 --relax ldr:4
+# Pooled GM-CNNs (GMPool over subgroup cosets, full channel mixing; docs/design.md#pooling-over-subgroup-cosets)
+run c28-pooled-r1                --group "C28 x C28" --radius 1 --pool --epochs 20 --threads 1
+run d14-pooled-r1                --group "D14 x D14" --radius 1 --pool --epochs 20 --threads 1
