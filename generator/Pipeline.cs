@@ -18,19 +18,7 @@ namespace GmCodegen.Generator;
 /// </summary>
 public static class Pipeline
 {
-    public static GenerationResult Run(GroupKey key)
-    {
-        try
-        {
-            return RunStages(key);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Never throw into the compiler: an unexpected failure becomes a diagnostic at the declaration.
-            return new GenerationResult(key.Target.HintName, null, EquatableArray.Of(
-                new Finding(Descriptors.InternalError, new AtType(), EquatableArray.Of(key.Target.Name, e.Message))));
-        }
-    }
+    public static GenerationResult Run(GroupKey key) => Stages.Guarded(key.Target, () => RunStages(key));
 
     static GenerationResult RunStages(GroupKey r)
     {
@@ -39,11 +27,7 @@ public static class Pipeline
         Finding At(DiagnosticDescriptor descriptor, Anchor anchor, params string[] args) => new(descriptor, anchor, args.ToEquatableArray());
 
         // The declaration itself.
-        var declaration = new List<Finding>();
-        if (r.IsStatic) declaration.Add(At(Descriptors.StaticType, new AtType(), r.Target.Name));
-        if (!r.IsPartial) declaration.Add(At(Descriptors.NotPartial, new AtType(), r.Target.Name));
-        if (r.NonPartialContainer is { } c) declaration.Add(At(Descriptors.NotPartial, new AtType(), c));
-        if (r.IsGeneric) declaration.Add(At(Descriptors.UnsupportedContainer, new AtType(), r.Target.Name));
+        var declaration = Stages.DeclarationFindings(r.Target, r.IsStatic, r.IsPartial, r.NonPartialContainer, r.IsGeneric);
         if (r.Radius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtRadius(), r.Radius.ToString()));
         if (r.Expression is null) declaration.Add(At(Descriptors.MissingExpression, new AtExpression()));
         if (declaration.Count > 0) return Fail(declaration.ToArray());

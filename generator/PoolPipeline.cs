@@ -18,18 +18,7 @@ namespace GmCodegen.Generator;
 /// </summary>
 public static class PoolPipeline
 {
-    public static GenerationResult Run(PoolKey key)
-    {
-        try
-        {
-            return RunStages(key);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return new GenerationResult(key.Target.HintName, null, EquatableArray.Of(
-                new Finding(Descriptors.InternalError, new AtType(), EquatableArray.Of(key.Target.Name, e.Message))));
-        }
-    }
+    public static GenerationResult Run(PoolKey key) => Stages.Guarded(key.Target, () => RunStages(key));
 
     static GenerationResult RunStages(PoolKey r)
     {
@@ -37,11 +26,7 @@ public static class PoolPipeline
         GenerationResult Fail(params Finding[] f) => new(hint, null, f.ToEquatableArray());
         Finding At(DiagnosticDescriptor descriptor, Anchor anchor, params string[] args) => new(descriptor, anchor, args.ToEquatableArray());
 
-        var declaration = new List<Finding>();
-        if (r.IsStatic) declaration.Add(At(Descriptors.StaticType, new AtType(), r.Target.Name));
-        if (!r.IsPartial) declaration.Add(At(Descriptors.NotPartial, new AtType(), r.Target.Name));
-        if (r.NonPartialContainer is { } c) declaration.Add(At(Descriptors.NotPartial, new AtType(), c));
-        if (r.IsGeneric) declaration.Add(At(Descriptors.UnsupportedContainer, new AtType(), r.Target.Name));
+        var declaration = Stages.DeclarationFindings(r.Target, r.IsStatic, r.IsPartial, r.NonPartialContainer, r.IsGeneric);
         if (!r.Group.IsGroupMatrix) declaration.Add(At(Descriptors.PoolNotGroupMatrix, new AtGroupArgument(), r.Group.TypeName));
         if (!r.Subgroup.IsGroupMatrix) declaration.Add(At(Descriptors.PoolNotGroupMatrix, new AtSubgroupArgument(), r.Subgroup.TypeName));
         if (declaration.Count > 0) return Fail(declaration.ToArray());
