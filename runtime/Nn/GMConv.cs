@@ -42,6 +42,8 @@ public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer where TGroup : IGr
     public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
 
     /// <inheritdoc/>
+    public LayerDisplacement Describe(int outChannel = 0, int inChannel = 0) => Displacement.Describe<TGroup>(this, outChannel, inChannel);
+
     public float[] DenseMatrix(int outChannel, int inChannel)
     {
         GroupMatrices.CheckDense<TGroup>(this, outChannel, inChannel);

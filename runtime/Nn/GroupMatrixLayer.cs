@@ -11,6 +11,12 @@ public interface IGroupMatrixLayer
     /// <exception cref="ArgumentOutOfRangeException">A channel out of range.</exception>
     /// <exception cref="InvalidOperationException">|G| above <see cref="GroupMatrices.MaxDenseOrder"/>.</exception>
     float[] DenseMatrix(int outChannel, int inChannel);
+
+    /// <summary>
+    /// <see cref="Displacement.Describe{TGroup}(IGroupMatrixLayer, int, int)"/> over the layer's own group, so that callers
+    /// walking a network whose layers live on different groups (a pooled one) need not know each layer's group.
+    /// </summary>
+    LayerDisplacement Describe(int outChannel = 0, int inChannel = 0);
 }
 
 /// <summary>Dense group matrices from kernels, the inspection side of the GM layers.</summary>

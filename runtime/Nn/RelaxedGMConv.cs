@@ -295,6 +295,8 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
     }
 
     /// <inheritdoc/>
+    public LayerDisplacement Describe(int outChannel = 0, int inChannel = 0) => Displacement.Describe<TGroup>(this, outChannel, inChannel);
+
     public float[] DenseMatrix(int outChannel, int inChannel)
     {
         GroupMatrices.CheckDense<TGroup>(this, outChannel, inChannel);

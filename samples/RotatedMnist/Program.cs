@@ -357,7 +357,7 @@ public static class Runs
             SafeTensors.Load(path, network.Parameters, requireFinite: true);
             double accuracy = Trainer.Accuracy(network, test);
             AnsiConsole.MarkupLine($"loaded [bold]{Markup.Escape(path)}[/]: test accuracy {accuracy:P2} (saved with {saved:P2}){(accuracy == saved ? ", reproduced exactly" : "")}");
-            PrintDisplacement<TGroup>(network);
+            PrintDisplacement(network);
             if (accuracy == saved) return 0;
             Console.Error.WriteLine($"error: {path} reaches a test accuracy of {accuracy:P2}, not the {saved:P2} it was saved with: the model does not reproduce.");
             return 1;
@@ -396,15 +396,15 @@ public static class Runs
         summary.AddRow("mean epoch time", options.Epochs > 0 ? $"{history.Average(h => h.Time.TotalSeconds):F1} s" : "-");
         summary.AddRow("saved to", saveCode == 0 ? Markup.Escape(options.Save) : "[red]not saved there (see the error)[/]");
         AnsiConsole.Write(summary);
-        PrintDisplacement<TGroup>(network);
+        PrintDisplacement(network);
         return saveCode;
     }
 
     /// <summary>One line per GM layer (output channel 0, input channel 0): displacement rank, top σ, distance to GM, equivariance error.</summary>
-    static void PrintDisplacement<TGroup>(Network network) where TGroup : IGroupKernel
+    static void PrintDisplacement(Network network)
     {
         foreach (var layer in network.Layers)
             if (layer is IGroupMatrixLayer gm)
-                Console.WriteLine($"{layer.Name}: {Displacement.Describe<TGroup>(gm)}");
+                Console.WriteLine($"{layer.Name}: {gm.Describe()}");   // each layer on its own group (pooled networks)
     }
 }

@@ -113,6 +113,10 @@ public class PoolLayerTests
         Assert.Equal(["conv0", "act", "pool", "conv1", "norm", "unpool", "conv2"], net.Root.Children.Select(c => c.Name));
         Assert.Equal("C4 x C4", net.Root.Children[3].Input.Group);
         Assert.Equal("C8 x C8", net.Output.Group);
+        // Each GM layer describes its matrix over its own group: the one on C4 x C4 is 16 × 16, the others 64 × 64.
+        foreach (var gm in net.Layers.OfType<IGroupMatrixLayer>())
+            Assert.Equal(0, gm.Describe().Rank);
+        Assert.Equal(16 * 16, ((IGroupMatrixLayer)net.Root.Children[3]).DenseMatrix(0, 0).Length);
         var rng = new Random(1);
         const int batch = 2;
         var x = GradCheck.RandomArray(rng, batch * 64);
