@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SmokePlume;
 
 /// <summary>Command-line options, parsed into an immutable record; bad input throws ArgumentException naming the option.</summary>
-public sealed record Options(int Epochs = 12, int Seed = 0, int Width = 8, int BatchSize = 16, double LearningRate = 3e-3,
+public sealed record Options(int Epochs = 30, int Seed = 0, int Width = 12, int BatchSize = 16, double LearningRate = 3e-3,
     double WeightDecay = 0, int Steps = 10, string DataDir = "samples/SmokePlume", string? Json = null,
     string Plots = "samples/SmokePlume/results", bool Small = false, int? Threads = null, bool Help = false)
 {
@@ -14,9 +14,9 @@ public sealed record Options(int Epochs = 12, int Seed = 0, int Width = 8, int B
         with a GM encoder–decoder on C64 x C64 → C32 x C32 → C64 x C64 in three variants (exact GM, relaxed LDR-1,
         CoordConv), and reports RMSE of 10-step rollouts and one-step forecasts on the future and domain splits.
 
-          --epochs N         AdamW epochs over the 432 training samples per variant     (default 12)
+          --epochs N         AdamW epochs over the 432 training samples per variant     (default 30)
           --seed N           network init and batch order                               (default 0)
-          --width N          channels on C64 x C64 (twice that on C32 x C32)            (default 8)
+          --width N          channels on C64 x C64 (twice that on C32 x C32)            (default 12)
           --batch-size N     mini-batch size                                            (default 16)
           --lr X             AdamW learning rate, cosine-annealed to 0                   (default 0.003)
           --weight-decay X   AdamW weight decay                                         (default 0)

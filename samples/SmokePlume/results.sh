@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The run behind the README's smoke-plume section. The sample is built once into a private folder, so editing the
+# repository meanwhile cannot change the run. It writes samples/SmokePlume/results/default.{json,log}, rollout.png
+# and rmse-per-step.png; the plume data are generated once (a few seconds) into samples/SmokePlume/data/ (git-ignored).
+#   default   the sample's defaults: width 12, 30 epochs, seed 0, three variants (about 6 minutes here)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+dotnet build -c Release samples/SmokePlume -o "$bin" > /dev/null
+out=samples/SmokePlume/results
+mkdir -p "$out"
+echo "commit $(git rev-parse --short HEAD), $(date -u)" > "$out/commit.txt"
+dotnet "$bin/SmokePlume.dll" --json "$out/default.json" --plots "$out" > "$out/default.log" 2>&1
