@@ -123,8 +123,11 @@ public static class Report
         plot.Title($"Speed |u| of domain simulation {start.Simulation} from frame {start.Target}: truth and forecasts (0 … {max.ToString("0.0", Inv)})");
         plot.Axes.Frameless();
         plot.HideGrid();
-        plot.Axes.SetLimits(-3.2 * n, steps.Length * (n + gap), -rows.Count * (n + gap), 1.5 * gap);
+        double xMin = -1.1 * n, xMax = steps.Length * (n + gap), yMin = -rows.Count * (n + gap), yMax = 2 * gap;
+        plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
         CreateFolderOf(path);
-        plot.SavePng(path, 260 * steps.Length + 260, 220 * rows.Count + 60);
+        // 3 pixels per cell, plus room for the title, so the cells come out square.
+        double pixels = 3.0 * 64 / n;
+        plot.SavePng(path, (int)((xMax - xMin) * pixels) + 20, (int)((yMax - yMin) * pixels) + 60);
     }
 }
