@@ -25,15 +25,16 @@ public abstract record Variant(string Name)
 /// </summary>
 public static class Encoder
 {
-    public static Spec Build<TG, TPool, TH>(Variant variant, int width)
+    /// <param name="relaxMiddle">For the relaxed variant: relax the middle convolution on H too (default), or only the first and last.</param>
+    public static Spec Build<TG, TPool, TH>(Variant variant, int width, bool relaxMiddle = true)
         where TG : IGroupKernel where TPool : IGroupPool where TH : IGroupKernel
     {
         if (width < 1) throw new ArgumentException($"width must be ≥ 1, was {width}.", nameof(width));
-        Spec Conv<T>(int outChannels) where T : IGroupKernel => variant is Variant.Relaxed
+        Spec Conv<T>(int outChannels, bool relax = true) where T : IGroupKernel => variant is Variant.Relaxed && relax
             ? Layers.RelaxedGMConv<T>(outChannels, Relaxation.Parse("ldr:1"), ChannelMode.Full)
             : Layers.GMConv<T>(outChannels, ChannelMode.Full);
         return Conv<TG>(width) >> Layers.ReLU() >> Layers.GMPool<TPool>()
-            >> Conv<TH>(2 * width) >> Layers.ReLU()
+            >> Conv<TH>(2 * width, relaxMiddle) >> Layers.ReLU()
             >> Layers.GMTransposePool<TPool>(width) >> Layers.ReLU()
             >> Conv<TG>(2);
     }

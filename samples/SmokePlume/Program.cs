@@ -43,8 +43,8 @@ public static class Program
             $"{data.Simulations} simulations × {data.Frames} frames of {data.N}², {clock.Elapsed.TotalSeconds:F1} s");
         string group = options.Small ? "C16 x C16 → C8 x C8" : "C64 x C64 → C32 x C32";
         Spec SpecOf(Variant v) => options.Small
-            ? Encoder.Build<Grid16, Pool16to8, Grid8>(v, options.Width)
-            : Encoder.Build<Grid64, Pool64to32, Grid32>(v, options.Width);
+            ? Encoder.Build<Grid16, Pool16to8, Grid8>(v, options.Width, options.RelaxMiddle)
+            : Encoder.Build<Grid64, Pool64to32, Grid32>(v, options.Width, options.RelaxMiddle);
         if (options.Steps + data.Window > data.Frames - data.Options.TrainFrames)
         {
             Console.Error.WriteLine($"error: --steps {options.Steps} does not fit the future split ({data.Frames - data.Options.TrainFrames} frames, window {data.Window}).");
@@ -52,7 +52,8 @@ public static class Program
         }
         AnsiConsole.MarkupLine($"encoder–decoder on {group}, width {options.Width}, {options.Epochs} epochs of AdamW (lr {options.LearningRate}, " +
             $"wd {options.WeightDecay}, batch {options.BatchSize}, cosine), seed {options.Seed}, {KernelParallelism.MaxDegree} threads; " +
-            $"predicts the change from the last of {data.Window} input frames");
+            $"predicts the change from the last of {data.Window} input frames; " +
+            $"relaxed: LDR-1 in {(options.RelaxMiddle ? "all three convolutions" : "the first and last convolution")}");
 
         var baselines = Experiment.Baselines(data, options.Steps);
         var results = new List<Result>();
