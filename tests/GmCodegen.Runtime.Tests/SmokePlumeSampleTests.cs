@@ -80,6 +80,19 @@ public sealed class SmokePlumeSampleTests : IDisposable
         Assert.InRange(Error(new Variant.CoordConv()), 1e-3, double.PositiveInfinity);
     }
 
+    [Fact]
+    public void Relaxing_only_the_ends_adds_the_relaxation_of_the_two_convolutions_on_G()
+    {
+        int Count(Spec spec) => Network.Build(spec, new Shape(8, Grid16.Order), seed: 0).ParameterCount;
+        int exact = Count(Net(new Variant.Exact(), 4));
+        int all = Count(Net(new Variant.Relaxed(), 4));
+        int ends = Count(Encoder.Build<Grid16, Pool16to8, Grid8>(new Variant.Relaxed(), 4, relaxMiddle: false));
+        // LDR-1 adds one 3×3 kernel per channel pair (as many as w) and one scale per position (shared by the outputs).
+        Assert.Equal(exact + (8 * 4 * 9 + Grid16.Order) + (4 * 2 * 9 + Grid16.Order), ends);
+        Assert.Equal(ends + 4 * 8 * 9 + Grid8.Order, all);
+        Assert.True(Options.Parse(["--relax-ends"]).RelaxMiddle is false && Options.Parse([]).RelaxMiddle);
+    }
+
     [Theory]
     [InlineData("--epochs", "0")]
     [InlineData("--width", "x")]
