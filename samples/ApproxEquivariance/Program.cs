@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GmCodegen;
+using GmCodegen.Samples;
 using Spectre.Console;
 
 namespace ApproxEquivariance;
@@ -13,18 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        Options options;
-        try
-        {
-            options = Options.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
-            Console.Error.WriteLine();
-            Console.Error.WriteLine(Options.Usage);
-            return 1;
-        }
+        if (CommandLine.Parse(() => Options.Parse(args), Options.Usage) is not { } options) return CommandLine.BadOption;
         if (options.Help) { Console.WriteLine(Options.Usage); return 0; }
         if (options.Threads is int t) KernelParallelism.MaxDegree = t;
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // logs: the tables' ε columns and the per-layer lines unwrapped

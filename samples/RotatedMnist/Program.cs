@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using GmCodegen;
+using GmCodegen.Samples;
 using Spectre.Console;
 
 namespace RotatedMnist;
@@ -15,18 +16,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        Options options;
-        try
-        {
-            options = Options.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
-            Console.Error.WriteLine();
-            Console.Error.WriteLine(Options.Usage);
-            return 2;
-        }
+        if (CommandLine.Parse(() => Options.Parse(args), Options.Usage) is not { } options) return CommandLine.BadOption;
         if (options.Help) { Console.WriteLine(Options.Usage); return 0; }
         try
         {

@@ -160,10 +160,10 @@ public class ApproxSampleTests
     }
 
     [Fact]
-    public void A_bad_option_prints_one_error_line_and_the_usage_and_exits_1()
+    public void A_bad_option_prints_one_error_line_and_the_usage_and_exits_2()
     {
         var (code, _, err) = RunSample("--epsilon", "abc");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         var lines = err.Split('\n');
         Assert.StartsWith("error: --epsilon", lines[0]);
         Assert.Single(lines, l => l.StartsWith("error:"));
