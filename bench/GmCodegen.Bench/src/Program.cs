@@ -18,6 +18,9 @@ using GmCodegen.Bench;
 //   --relaxed                  only the relaxed GM layers (issue 8) against the exact layer, forward + backward, on
 //                              rotmnist-first and plume unless --configs; --relaxed-layers exact,ldr:1,ldr:4 (default);
 //                              --relaxed-calls W,N warm-ups and measured calls (default 2,10); report bench/RELAXED.md unless --out
+//   --pooling                  only issue 9's pooling layers: GMPool max forward/backward and GMTransposePool forward on the
+//                              plume and rotated-MNIST shapes, as GB/s against the bandwidth measured in the same run;
+//                              --pooling-calls W,N (default 2,10); --threads; report bench/POOLING.md unless --out
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
@@ -46,6 +49,15 @@ if (opts.Relaxed)
     return 2;
 #endif
 }
+if (opts.Pooling)
+{
+#if GM_GENERATED
+    return PoolingLayers.Run(opts, args);
+#else
+    Console.Error.WriteLine("--pooling needs the generated kernels (build without -p:GmBenchGenerated=false)");
+    return 2;
+#endif
+}
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -56,9 +68,9 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling;
     public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
-    public int RelaxedWarmups = 2, RelaxedIterations = 10;
+    public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10;
     public string? TorchChild, E2EChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
@@ -82,6 +94,12 @@ public sealed class Options
                 case "--relaxed-calls":
                     var wn = a[++i].Split(',').Select(int.Parse).ToArray();
                     (o.RelaxedWarmups, o.RelaxedIterations) = (wn[0], wn[1]);
+                    o.AnyFilter = true;
+                    break;
+                case "--pooling": o.Pooling = true; o.AnyFilter = true; break;
+                case "--pooling-calls":
+                    var pw = a[++i].Split(',').Select(int.Parse).ToArray();
+                    (o.PoolingWarmups, o.PoolingIterations) = (pw[0], pw[1]);
                     o.AnyFilter = true;
                     break;
                 case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
