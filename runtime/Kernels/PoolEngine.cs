@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GmCodegen;
 
@@ -41,6 +44,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
 
     // ---- max and mean: x[r, a] on G → z[r, s] on H -------------------------------------------------------------
 
+    /// <summary>
+    /// z[r,s] = max_j x[r, Cosets[s·m + j]] and argmax[r,s] = the element Cosets[s·m + j] that attains it (ties: the
+    /// first j). Per row: one scalar permutation pass g[j·n + s] = x[r, ByCoset[j·n + s]] into a pooled buffer, then
+    /// a branch-free vector pass over s that keeps the running max and its element with compare-and-select.
+    /// Strictly greater keeps the first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept, as in a
+    /// comparison-based scalar max.
+    /// </summary>
     public static void MaxForward(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax)
     {
         CheckRows(rows);
@@ -48,26 +58,68 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(z.Length, (long)rows * N, nameof(z));
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
-        var cosets = TPool.Cosets;
+        if (rows == 0) return;
+        using var rented = RentedBuffer.Rent(L);
+        var g = rented.Span;   // one row of x in coset-column order: g[j·n + s]
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Slice(r * L, L);
-            var zr = z.Slice(r * N, N);
-            var ar = argmax.Slice(r * N, N);
+            Permute(x.Slice(r * L, L), g);
+            MaxOverCosets(g, z.Slice(r * N, N), argmax.Slice(r * N, N));
+        }
+    }
+
+    /// <summary>g[q] = xr[ByCoset[q]]; ByCoset is a checked permutation of 0..L−1, so every read is in xr.</summary>
+    static void Permute(ReadOnlySpan<float> xr, Span<float> g)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(xr);
+        var columns = ByCoset;
+        for (int q = 0; q < columns.Length; q++) g[q] = Unsafe.Add(ref x0, columns[q]);
+    }
+
+    /// <summary>zr[s] = max_j g[j·n + s], ar[s] = ByCoset[j·n + s] of the first j attaining it.</summary>
+    static void MaxOverCosets(ReadOnlySpan<float> g, Span<float> zr, Span<int> ar)
+    {
+        int w = Vector<float>.Count;
+        if (N < w)
+        {
+            // A subgroup smaller than one vector: the same compare-and-select, one lane at a time.
             for (int s = 0; s < N; s++)
             {
-                var cell = cosets.Slice(s * M, M);
-                int best = cell[0];
-                float max = xr[best];
-                // Strictly greater: ties keep the first j. A NaN never wins after the first, as in a comparison-based max.
+                float best = g[s];
+                int arg = ByCoset[s];
                 for (int j = 1; j < M; j++)
                 {
-                    int a = cell[j];
-                    if (xr[a] > max) { max = xr[a]; best = a; }
+                    float v = g[j * N + s];
+                    bool gt = v > best;
+                    best = gt ? v : best;
+                    arg = gt ? ByCoset[j * N + s] : arg;
                 }
-                zr[s] = max;
-                ar[s] = best;
+                zr[s] = best;
+                ar[s] = arg;
             }
+            return;
+        }
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref int c0 = ref MemoryMarshal.GetArrayDataReference(ByCoset);
+        ref float z0 = ref MemoryMarshal.GetReference(zr);
+        ref int a0 = ref MemoryMarshal.GetReference(ar);
+        // Whole vectors, the last one moved back to end at n (it recomputes a few lanes from g: same values).
+        for (int s = 0; ; s += w)
+        {
+            if (s > N - w) s = N - w;
+            var best = Vector.LoadUnsafe(ref g0, (nuint)s);
+            var arg = Vector.LoadUnsafe(ref c0, (nuint)s);
+            for (int j = 1; j < M; j++)
+            {
+                nuint at = (nuint)(j * N + s);
+                var v = Vector.LoadUnsafe(ref g0, at);
+                var gt = Vector.GreaterThan(v, best);
+                best = Vector.ConditionalSelect(gt, v, best);
+                arg = Vector.ConditionalSelect(Vector.AsVectorInt32(gt), Vector.LoadUnsafe(ref c0, at), arg);
+            }
+            best.StoreUnsafe(ref z0, (nuint)s);
+            arg.StoreUnsafe(ref a0, (nuint)s);
+            if (s == N - w) break;
         }
     }
 
