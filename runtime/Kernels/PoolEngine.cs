@@ -46,10 +46,10 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
 
     /// <summary>
     /// z[r,s] = max_j x[r, Cosets[s·m + j]] and argmax[r,s] = the element Cosets[s·m + j] that attains it (ties: the
-    /// first j). Per row: one scalar permutation pass g[j·n + s] = x[r, ByCoset[j·n + s]] into a pooled buffer, then
-    /// a branch-free vector pass over s that keeps the running max and its element with compare-and-select.
-    /// Strictly greater keeps the first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept, as in a
-    /// comparison-based scalar max.
+    /// first j). Per row and block of up to <see cref="Block"/> outputs: a scalar gather of the block's m coset columns
+    /// g[j·b + q] = x[r, ByCoset[j·n + s0 + q]] into a small pooled buffer (it stays in L1), then a branch-free vector
+    /// pass over q that keeps the running max and its element with compare-and-select. Strictly greater keeps the
+    /// first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept, as in a comparison-based scalar max.
     /// </summary>
     public static void MaxForward(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax)
     {
@@ -59,43 +59,60 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
         if (rows == 0) return;
-        using var rented = RentedBuffer.Rent(L);
-        var g = rented.Span;   // one row of x in coset-column order: g[j·n + s]
+        int b = Math.Min(N, Block);
+        using var rented = RentedBuffer.Rent(b * M);
+        var g = rented.Span;   // one block of a row of x in coset-column order: g[j·b + q]
         for (int r = 0; r < rows; r++)
         {
-            Permute(x.Slice(r * L, L), g);
-            MaxOverCosets(g, z.Slice(r * N, N), argmax.Slice(r * N, N));
+            var xr = x.Slice(r * L, L);
+            var zr = z.Slice(r * N, N);
+            var ar = argmax.Slice(r * N, N);
+            // Blocks of b outputs, the last one moved back to end at n (it recomputes a few outputs: same values).
+            for (int s0 = 0; ; s0 += b)
+            {
+                if (s0 > N - b) s0 = N - b;
+                Gather(xr, s0, b, g);
+                MaxOverCosets(g, s0, b, zr, ar);
+                if (s0 == N - b) break;
+            }
         }
     }
 
-    /// <summary>g[q] = xr[ByCoset[q]]; ByCoset is a checked permutation of 0..L−1, so every read is in xr.</summary>
-    static void Permute(ReadOnlySpan<float> xr, Span<float> g)
+    /// <summary>Outputs per gather block: the block's m columns (m·b floats) stay in L1 next to the row of x.</summary>
+    const int Block = 64;
+
+    /// <summary>g[j·b + q] = xr[ByCoset[j·n + s0 + q]]; ByCoset is a checked permutation of 0..L−1, so every read is in xr.</summary>
+    static void Gather(ReadOnlySpan<float> xr, int s0, int b, Span<float> g)
     {
         ref float x0 = ref MemoryMarshal.GetReference(xr);
-        var columns = ByCoset;
-        for (int q = 0; q < columns.Length; q++) g[q] = Unsafe.Add(ref x0, columns[q]);
+        for (int j = 0; j < M; j++)
+        {
+            var column = ByCoset.AsSpan(j * N + s0, b);
+            var gj = g.Slice(j * b, b);
+            for (int q = 0; q < column.Length; q++) gj[q] = Unsafe.Add(ref x0, column[q]);
+        }
     }
 
-    /// <summary>zr[s] = max_j g[j·n + s], ar[s] = ByCoset[j·n + s] of the first j attaining it.</summary>
-    static void MaxOverCosets(ReadOnlySpan<float> g, Span<float> zr, Span<int> ar)
+    /// <summary>zr[s0 + q] = max_j g[j·b + q], ar[s0 + q] = ByCoset[j·n + s0 + q] of the first j attaining it.</summary>
+    static void MaxOverCosets(ReadOnlySpan<float> g, int s0, int b, Span<float> zr, Span<int> ar)
     {
         int w = Vector<float>.Count;
-        if (N < w)
+        if (b < w)
         {
             // A subgroup smaller than one vector: the same compare-and-select, one lane at a time.
-            for (int s = 0; s < N; s++)
+            for (int q = 0; q < b; q++)
             {
-                float best = g[s];
-                int arg = ByCoset[s];
+                float best = g[q];
+                int arg = ByCoset[s0 + q];
                 for (int j = 1; j < M; j++)
                 {
-                    float v = g[j * N + s];
+                    float v = g[j * b + q];
                     bool gt = v > best;
                     best = gt ? v : best;
-                    arg = gt ? ByCoset[j * N + s] : arg;
+                    arg = gt ? ByCoset[j * N + s0 + q] : arg;
                 }
-                zr[s] = best;
-                ar[s] = arg;
+                zr[s0 + q] = best;
+                ar[s0 + q] = arg;
             }
             return;
         }
@@ -103,23 +120,22 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         ref int c0 = ref MemoryMarshal.GetArrayDataReference(ByCoset);
         ref float z0 = ref MemoryMarshal.GetReference(zr);
         ref int a0 = ref MemoryMarshal.GetReference(ar);
-        // Whole vectors, the last one moved back to end at n (it recomputes a few lanes from g: same values).
-        for (int s = 0; ; s += w)
+        // Whole vectors, the last one moved back to end at b (it recomputes a few lanes from g: same values).
+        for (int q = 0; ; q += w)
         {
-            if (s > N - w) s = N - w;
-            var best = Vector.LoadUnsafe(ref g0, (nuint)s);
-            var arg = Vector.LoadUnsafe(ref c0, (nuint)s);
+            if (q > b - w) q = b - w;
+            var best = Vector.LoadUnsafe(ref g0, (nuint)q);
+            var arg = Vector.LoadUnsafe(ref c0, (nuint)(s0 + q));
             for (int j = 1; j < M; j++)
             {
-                nuint at = (nuint)(j * N + s);
-                var v = Vector.LoadUnsafe(ref g0, at);
+                var v = Vector.LoadUnsafe(ref g0, (nuint)(j * b + q));
                 var gt = Vector.GreaterThan(v, best);
                 best = Vector.ConditionalSelect(gt, v, best);
-                arg = Vector.ConditionalSelect(Vector.AsVectorInt32(gt), Vector.LoadUnsafe(ref c0, at), arg);
+                arg = Vector.ConditionalSelect(Vector.AsVectorInt32(gt), Vector.LoadUnsafe(ref c0, (nuint)(j * N + s0 + q)), arg);
             }
-            best.StoreUnsafe(ref z0, (nuint)s);
-            arg.StoreUnsafe(ref a0, (nuint)s);
-            if (s == N - w) break;
+            best.StoreUnsafe(ref z0, (nuint)(s0 + q));
+            arg.StoreUnsafe(ref a0, (nuint)(s0 + q));
+            if (q == b - w) break;
         }
     }
 
