@@ -46,7 +46,7 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
 
     /// <summary>
     /// z[r,s] = max_j x[r, Cosets[s·m + j]] and argmax[r,s] = the element Cosets[s·m + j] that attains it (ties: the
-    /// first j). Per row and block of up to <see cref="Block"/> outputs: a scalar gather of the block's m coset columns
+    /// first j). Per row and block of up to 256 outputs (<see cref="BlockSize"/>): a scalar gather of the block's m coset columns
     /// g[j·b + q] = x[r, ByCoset[j·n + s0 + q]] into a small pooled buffer (it stays in L1), then a branch-free vector
     /// pass over q that keeps the running max and its element with compare-and-select. Strictly greater keeps the
     /// first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept, as in a comparison-based scalar max.
@@ -59,7 +59,7 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
         if (rows == 0) return;
-        int b = Math.Min(N, Block);
+        int b = BlockSize;
         using var rented = RentedBuffer.Rent(b * M);
         var g = rented.Span;   // one block of a row of x in coset-column order: g[j·b + q]
         for (int r = 0; r < rows; r++)
@@ -78,8 +78,17 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         }
     }
 
-    /// <summary>Outputs per gather block: the block's m columns (m·b floats) stay in L1 next to the row of x.</summary>
-    const int Block = 64;
+    /// <summary>
+    /// Outputs per gather block: at most 256, so the block's m columns (m·b floats) stay in L1 next to the row of x;
+    /// n is split into equal blocks rounded up to whole vectors, so the moved-back last block overlaps little.
+    /// </summary>
+    static readonly int BlockSize = Blocks();
+
+    static int Blocks()
+    {
+        int w = Vector<float>.Count, count = (N + 255) / 256, b = (N + count - 1) / count;
+        return Math.Min(N, (b + w - 1) / w * w);
+    }
 
     /// <summary>g[j·b + q] = xr[ByCoset[j·n + s0 + q]]; ByCoset is a checked permutation of 0..L−1, so every read is in xr.</summary>
     static void Gather(ReadOnlySpan<float> xr, int s0, int b, Span<float> g)

@@ -1,11 +1,11 @@
 namespace GmCodegen.Runtime.Tests;
 
-// Extra pools for the vector max: n = 81 (two gather blocks of 64, the second moved back to overlap the first),
+// Extra pools for the vector max: n = 324 (two gather blocks of 168, the second moved back to overlap the first),
 // n = 9 (one vector plus a remainder lane for 8-wide vectors), n = 8 with m = 2, and n = 2 (smaller than a vector:
 // the one-lane path).
+[GroupMatrix("C36 x C36")] public partial struct MaxGrid36;
 [GroupMatrix("C18 x C18")] public partial struct MaxGrid18;
-[GroupMatrix("C9 x C9")] public partial struct MaxGrid9;
-[GroupPool(typeof(MaxGrid18), typeof(MaxGrid9))] public partial struct MaxGrid18to9;
+[GroupPool(typeof(MaxGrid36), typeof(MaxGrid18))] public partial struct MaxGrid36to18;
 [GroupMatrix("C6 x C6")] public partial struct MaxGrid6;
 [GroupMatrix("C3 x C3")] public partial struct MaxGrid3;
 [GroupPool(typeof(MaxGrid6), typeof(MaxGrid3))] public partial struct MaxGrid6to3;
@@ -73,7 +73,7 @@ public class PoolMaxForwardTests
 
     [Fact] public void Cyclic_grid_8_to_4_matches_the_scalar_loop() => Check<PoolGrid8to4>(1);
     [Fact] public void Dihedral_grid_4_to_2_matches_the_scalar_loop() => Check<PoolDih4to2>(2);
-    [Fact] public void Cyclic_grid_18_to_9_over_two_overlapping_blocks_matches_the_scalar_loop() => Check<MaxGrid18to9>(6);
+    [Fact] public void Cyclic_grid_36_to_18_over_two_overlapping_blocks_matches_the_scalar_loop() => Check<MaxGrid36to18>(6);
     [Fact] public void Cyclic_grid_6_to_3_with_a_remainder_lane_matches_the_scalar_loop() => Check<MaxGrid6to3>(3);
     [Fact] public void Dihedral_8_to_4_matches_the_scalar_loop() => Check<MaxDih8to4>(4);
     [Fact] public void Cyclic_4_to_2_smaller_than_a_vector_matches_the_scalar_loop() => Check<MaxCyc4to2>(5);
