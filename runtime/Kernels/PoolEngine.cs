@@ -9,7 +9,7 @@ namespace GmCodegen;
 /// The kernels behind every generated <see cref="IGroupPool"/>: plain passes driven by the coset table
 /// Cosets[s·m + j] = index(emb(s)·r_j) (docs/design.md#pooling-over-subgroup-cosets). Max and mean read each row of x
 /// once through the table; the transpose works one coset at a time on whole H-rows (TensorPrimitives), gathering or
-/// scattering them through that coset's column of the table. Nothing is allocated per call beyond a pooled H-row.
+/// scattering them through that coset's column of the table. Nothing is allocated per call beyond pooled scratch (an H-row, or max pooling's small block of gathered coset columns).
 /// </summary>
 public static class PoolEngine<TPool> where TPool : IGroupPool
 {
