@@ -1,3 +1,4 @@
+using GmCodegen.Samples;
 using System.Globalization;
 
 namespace ApproxEquivariance;
@@ -43,15 +44,8 @@ public sealed record Options(
         {
             string name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.", name);
-            int Int(int min, int max)
-            {
-                string v = Value();
-                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be an integer in [{min}, {max}], was '{v}'.", name);
-            }
-            double Real(string v, double min, double max) =>
-                double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
-                    ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
+            int Int(int min, int max) => CommandLine.Integer(name, Value(), min, max);
+            double Real(string v, double min, double max) => CommandLine.Number(name, v, min, max);
             double[] Reals(double min, double max)
             {
                 string v = Value();

@@ -125,18 +125,8 @@ public sealed record Options(
                 string v = Value();
                 return !string.IsNullOrWhiteSpace(v) ? v : throw new ArgumentException($"{name} needs a path, was '{v}'.", name);
             }
-            int Int(int min, int max)
-            {
-                string v = Value();
-                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be an integer in [{min}, {max}], was '{v}'.", name);
-            }
-            double Real(double min, double max)
-            {
-                string v = Value();
-                return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
-                    ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
-            }
+            int Int(int min, int max) => CommandLine.Integer(name, Value(), min, max);
+            double Real(double min, double max) => CommandLine.Number(name, Value(), min, max);
             Options Blocks()
             {
                 blocksGiven = true;

@@ -24,6 +24,16 @@ internal static class CommandLine
         }
     }
 
+    /// <summary>Option <paramref name="name"/>'s value <paramref name="v"/> as an integer in [min, max], or an error naming the option.</summary>
+    public static int Integer(string name, string v, int min, int max) =>
+        int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n : throw new ArgumentException($"{name} must be an integer in [{min}, {max}], was '{v}'.", name);
+
+    /// <summary>Option <paramref name="name"/>'s value <paramref name="v"/> as a number in [min, max] (NaN is never in range).</summary>
+    public static double Number(string name, string v, double min, double max) =>
+        double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
+            ? x : throw new ArgumentException($"{name} must be a number in [{min}, {max}], was '{v}'.", name);
+
     /// <summary>An argument error's message without the "(Parameter 'x')" suffix: the option is already named in it.</summary>
     public static string Message(ArgumentException e) =>
         e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");

@@ -146,18 +146,7 @@ public class ApproxSampleTests
         Assert.Equal("--seed", Assert.Throws<ArgumentException>(() => Options.Parse(["--seed"])).ParamName);
     }
 
-    static (int Code, string Out, string Err) RunSample(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ApproxEquivariance.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    static (int Code, string Out, string Err) RunSample(params string[] args) => SampleProcess.Run("ApproxEquivariance.dll", args);
 
     [Fact]
     public void A_bad_option_prints_one_error_line_and_the_usage_and_exits_2()

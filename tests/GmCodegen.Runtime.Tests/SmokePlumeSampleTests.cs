@@ -130,16 +130,5 @@ public sealed class SmokePlumeSampleTests : IDisposable
         }
     }
 
-    static (int Code, string Out, string Err) RunSample(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "SmokePlume.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    static (int Code, string Out, string Err) RunSample(params string[] args) => SampleProcess.Run("SmokePlume.dll", args);
 }
