@@ -28,6 +28,21 @@ public sealed record TableGroup(string Name, int Order, EquatableArray<int> Tabl
 public sealed record ProductGroup(EquatableArray<Group> Factors)
     : Group(string.Join(" x ", Factors.Select(f => f is ProductGroup ? $"({f.Name})" : f.Name)), Factors.Aggregate(1, (n, f) => n * f.Order));
 
+/// <summary>
+/// p4(n) = (Cn x Cn) ⋊ C4 (Mirrors false) or p4m(n) = (Cn x Cn) ⋊ D4 (Mirrors true): translations t = (t1, t2) of the
+/// n×n pixel torus with a point-group element m (C4: rotation k; D4: k + 4f as the project's D4). Index m·n² + t1·n + t2,
+/// so each point-group element's map is an n×n image; (t, m)·(t', m') = (t + A(m)·t', m·m').
+/// </summary>
+public sealed record WallpaperGroup(int N, bool Mirrors)
+    : Group(Mirrors ? $"p4m({N})" : $"p4({N})", N * N * (Mirrors ? 8 : 4))
+{
+    /// <summary>|P|: 4 rotations, or 8 with mirrors.</summary>
+    public int PointOrder => Mirrors ? 8 : 4;
+}
+
+/// <summary>Bn = ℤ2ⁿ ⋊ Sn, the signed permutations of n coordinates (hyperoctahedral group, 2ⁿ·n! elements).</summary>
+public sealed record SignedPermutationGroup(int N, int Order) : Group($"B{N}", Order);
+
 /// <summary>Size limits, checked before anything is enumerated.</summary>
 public static class Limits
 {
