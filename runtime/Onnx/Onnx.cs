@@ -42,9 +42,13 @@ public static class Onnx
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var bytes = ToModel(network, metadata).ToByteArray();   // every refusal happens here, before the file
+        var bytes = Serialize(network, metadata);   // every refusal happens here, before the file
         AtomicFile.Write(path, bytes);
     }
+
+    /// <summary>The model file's bytes (what <see cref="Export"/> writes).</summary>
+    internal static byte[] Serialize(Network network, IReadOnlyDictionary<string, string>? metadata = null) =>
+        ToModel(network, metadata).ToByteArray();
 
     /// <summary>The model as a protobuf message (for tests and for callers that serialise it themselves).</summary>
     internal static Proto.ModelProto ToModel(Network network, IReadOnlyDictionary<string, string>? metadata = null)
