@@ -21,7 +21,7 @@ public static class Onnx
     public const int IrVersion = 8;
     /// <summary>The metadata key holding the GmCodegen version that wrote the model.</summary>
     public const string VersionKey = "gmcodegen.version";
-    /// <summary>The metadata key holding the group the input lives on (when the network knows it).</summary>
+    /// <summary>The metadata key holding the group the input lives on (when a layer of the network knows it).</summary>
     public const string GroupKey = "gmcodegen.group";
     /// <summary>The metadata key listing each GM layer's group and kernel size K (one "name: group, K = k" line each).</summary>
     public const string LayersKey = "gmcodegen.layers";
@@ -84,9 +84,10 @@ public static class Onnx
         {
             [VersionKey] = Version,
             [LayersKey] = string.Join("\n", network.Layers.Where(l => l is IGmConvView)
-                .Select(l => $"{l.Name}: {l.Input.Group ?? $"{l.Input.Positions} elements"}, K = {((IGmConvView)l).KernelSize}")),
+                .Select(l => $"{(l.Name.Length == 0 ? "root" : l.Name)}: {l.Input.Group ?? $"{l.Input.Positions} elements"}, K = {((IGmConvView)l).KernelSize}")),
         };
-        if (input.Group is { } group) entries[GroupKey] = group;
+        // The input's group, as the first layer that knows it says (a network of dense layers only has none).
+        if (network.Layers.Select(l => l.Input.Group).FirstOrDefault(n => n is not null) is { } group) entries[GroupKey] = group;
         foreach (var (key, value) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
             model.MetadataProps.Add(new Proto.StringStringEntryProto { Key = key, Value = value });
         return model;
