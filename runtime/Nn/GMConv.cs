@@ -53,7 +53,7 @@ public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer, IGmConvView where
     }
 
     int IGmConvView.KernelSize => TGroup.KernelSize;
-    long[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();   // for the ONNX export
+    int[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();   // for the ONNX export
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);
 

@@ -112,7 +112,7 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer, IRelaxedGm
 
     // ---- for the ONNX export (runtime/Onnx) ----
     int IGmConvView.KernelSize => TGroup.KernelSize;
-    long[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();
+    int[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();
 
     (float[] Values, int Channels) IRelaxedGmConvView.Scales()
     {

@@ -7,11 +7,11 @@ namespace GmCodegen;
 /// <summary>The gather table of a GM layer's group: idx[k, a] = index(g_a·h_k⁻¹), K rows of |G|.</summary>
 internal static class GatherTables
 {
-    public static long[] Of<TGroup>() where TGroup : IGroupKernel
+    public static int[] Of<TGroup>() where TGroup : IGroupKernel
     {
         int n = TGroup.Order, kSize = TGroup.KernelSize;
         var h = TGroup.KernelElements;
-        var idx = new long[(long)kSize * n];
+        var idx = new int[checked(kSize * n)];
         for (int k = 0; k < kSize; k++)
         {
             int hInv = TGroup.Inverse(h[k]);
@@ -29,7 +29,7 @@ internal interface IGmConvView
     Parameter? Bias { get; }
     int KernelSize { get; }
     /// <summary>[K, |G|]: idx(a, k) at k·|G| + a.</summary>
-    long[] GatherTable();
+    int[] GatherTable();
 }
 
 /// <summary>A relaxed GM convolution (<see cref="RelaxedGMConv{TGroup}"/>): the exact view plus its position scales.</summary>

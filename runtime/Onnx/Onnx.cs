@@ -106,7 +106,7 @@ public static class Onnx
         ICosetPoolView p => CosetPool(g, layer, p, x),
         ICosetTransposeView t => CosetTranspose(g, layer, t, x),
         LayerNorm n => g.Node("LayerNormalization", n.Name,
-            [x, n.Gamma is null ? g.Constant($"{n.Name}.ones", Ones(n.Input.Size), n.Input.Channels, n.Input.Positions)
+            [x, n.Gamma is null ? g.Shared($"{n.Name}.ones", Ones(n.Input.Size), n.Input.Channels, n.Input.Positions)
                                 : g.Parameter(n.Gamma, n.Input.Channels, n.Input.Positions),
              .. n.Beta is null ? Array.Empty<string>() : [g.Parameter(n.Beta, n.Input.Channels, n.Input.Positions)]],
             Int("axis", 1), Float("epsilon", n.Epsilon)),
@@ -136,7 +136,7 @@ public static class Onnx
         string source = c.Mode == ChannelMode.Shared && ci > 1
             ? g.Node("ReduceSum", $"{layer.Name}.sum", [x, g.Constant($"{layer.Name}.sum_axes", [1L], 1)], Int("keepdims", 1))
             : x;
-        string table = g.Constant($"{layer.Name}.gather_table", c.GatherTable(), k, l);
+        string table = g.Shared($"{layer.Name}.gather_table", c.GatherTable(), k, l);
         string gathered = g.Node("Gather", $"{layer.Name}.gather", [source, table], Int("axis", 2));   // [N, I or 1, K, L]
         return Reshape(g, gathered, $"{layer.Name}.panel", 0, c.Mode == ChannelMode.Shared ? k : (long)ci * k, l);
     }
@@ -191,8 +191,7 @@ public static class Onnx
     // z[n,c,s] = max_j (or mean_j) x[n,c, cosets[s,j]]
     static string CosetPool(OnnxGraph g, Layer layer, ICosetPoolView p, string x)
     {
-        var table = Array.ConvertAll(p.Cosets(), v => (long)v);
-        string gathered = g.Node("Gather", $"{layer.Name}.gather", [x, g.Constant($"{layer.Name}.cosets", table, p.SubgroupOrder, p.Index)],
+        string gathered = g.Node("Gather", $"{layer.Name}.gather", [x, g.Shared($"{layer.Name}.cosets", p.Cosets(), p.SubgroupOrder, p.Index)],
             Int("axis", 2));   // [N, C, |H|, m]
         return g.Node(p.Pool == PoolKind.Max ? "ReduceMax" : "ReduceMean", layer.Name, [gathered], Ints("axes", 3), Int("keepdims", 0));
     }
@@ -205,9 +204,9 @@ public static class Onnx
         string terms = g.Node("Einsum", $"{layer.Name}.einsum", [x, u], String("equation", "nis,ioj->nosj"));
         string flat = Reshape(g, terms, $"{layer.Name}.slots", 0, o, (long)n * m);
         var cosets = t.Cosets();
-        var slotOf = new long[cosets.Length];   // slotOf[a] = the p with cosets[p] = a
+        var slotOf = new int[cosets.Length];   // slotOf[a] = the p with cosets[p] = a
         for (int p = 0; p < cosets.Length; p++) slotOf[cosets[p]] = p;
-        string y = g.Node("Gather", $"{layer.Name}.scatter", [flat, g.Constant($"{layer.Name}.slot_of", slotOf, slotOf.Length)], Int("axis", 2));
+        string y = g.Node("Gather", $"{layer.Name}.scatter", [flat, g.Shared($"{layer.Name}.slot_of", slotOf, slotOf.Length)], Int("axis", 2));
         return AddBias(g, layer.Name, y, t.Bias);
     }
 

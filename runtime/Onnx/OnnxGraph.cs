@@ -14,6 +14,7 @@ internal sealed class OnnxGraph
     readonly Proto.GraphProto _graph;
     readonly HashSet<string> _names = [];
     readonly Dictionary<Parameter, string> _parameters = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<string, string> _shared = [];   // content key → initialiser, for tables several layers use
 
     public OnnxGraph(string name) => _graph = new Proto.GraphProto { Name = name };
 
@@ -35,6 +36,34 @@ internal sealed class OnnxGraph
         t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));   // little-endian, as ONNX's raw_data is
         _graph.Initializer.Add(t);
         return name;
+    }
+
+    /// <summary>An int32 tensor (Gather's index tables: half the bytes of int64).</summary>
+    public string Constant(string stem, ReadOnlySpan<int> values, params long[] dims)
+    {
+        string name = Fresh(stem);
+        var t = new Proto.TensorProto { Name = name, DataType = (int)Proto.TensorProto.Types.DataType.Int32 };
+        t.Dims.AddRange(dims);
+        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
+        _graph.Initializer.Add(t);
+        return name;
+    }
+
+    /// <summary>
+    /// One initialiser for every request with the same dims and values (two GM layers on one group share their gather
+    /// table; LayerNorms of one shape their ones): the first request's name.
+    /// </summary>
+    public string Shared<T>(string stem, T[] values, params long[] dims) where T : unmanaged
+    {
+        string key = $"{typeof(T).Name}[{string.Join(",", dims)}]:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())))}";
+        if (_shared.TryGetValue(key, out var known)) return known;
+        return _shared[key] = values switch
+        {
+            float[] f => Constant(stem, f, dims),
+            int[] i => Constant(stem, i, dims),
+            long[] l => Constant(stem, l, dims),
+            _ => throw new NotSupportedException(typeof(T).Name),
+        };
     }
 
     public string Constant(string stem, ReadOnlySpan<long> values, params long[] dims)
