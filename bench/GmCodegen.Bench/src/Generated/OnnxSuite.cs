@@ -142,7 +142,7 @@ public class OnnxInference
         md.AppendLine(inv, $"- ONNX: opset {Onnx.Opset}, {Model.Length / 1024.0:F0} KiB, ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version} CPU execution provider, all graph optimisations, IntraOpNumThreads = threads; GmCodegen: KernelParallelism.MaxDegree = threads");
         md.AppendLine(inv, $"- agreement before timing: logits {error:E2} relative, the same arg-max on all {largest} digits");
         md.AppendLine(inv, $"- BenchmarkDotNet in-process, Monitoring: {o.OnnxWarmups} warm-ups, {o.OnnxIterations} measured calls per case").AppendLine();
-        md.AppendLine("| batch | threads | GmCodegen images/s (median) | ONNX Runtime images/s (median) | ONNX Runtime / GmCodegen | GmCodegen ms (min) | ONNX Runtime ms (min) | allocated per call GmCodegen / ONNX Runtime |");
+        md.AppendLine("| batch | threads | GmCodegen images/s (median) | ONNX Runtime images/s (median) | ONNX Runtime / GmCodegen | GmCodegen ms (min) | ONNX Runtime ms (min) | managed bytes allocated per call, GmCodegen / ONNX Runtime (its native buffers not counted) |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in rows.GroupBy(r => (r.c.Batch, r.c.Threads)).OrderBy(g => g.Key.Batch).ThenBy(g => g.Key.Threads))
         {
