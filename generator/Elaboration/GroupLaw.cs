@@ -7,9 +7,9 @@ namespace GmCodegen.Generator.Elaboration;
 
 /// <summary>
 /// The law of one non-product group as two small expressions over element indices x and y, with the small tables they
-/// read. It is written once, here: <see cref="GroupAlgebra"/> evaluates it (compiled to closures) while planning, and the GroupLaw template
-/// prints the same expressions (and tables) into the generated Multiply and Inverse (products are componentwise in
-/// both, first factor slowest).
+/// read. It is written once, here: <see cref="GroupAlgebra"/> evaluates it (compiled to closures) while planning, and
+/// the GroupLaw template prints the same expressions (and tables) into the generated Multiply and Inverse (products
+/// are componentwise in both, first factor slowest).
 /// </summary>
 public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTableData> Tables)
 {
@@ -17,7 +17,10 @@ public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTa
 
     static readonly LawExpr X = new Argument(LawArgument.X), Y = new Argument(LawArgument.Y);
 
-    /// <summary>Laws built from formulas and derived tables are kept per group: the planner evaluates them |G|·K times.</summary>
+    /// <summary>
+    /// The wallpaper and signed-permutation laws are built once per group (a memo of a pure function): Bn's derives Sn's
+    /// tables, and the emitter and the evaluator each ask for a factor's law.
+    /// </summary>
     static readonly ConcurrentDictionary<Group, Law> Built = new();
 
     public static Law Of(Group g) => g switch
