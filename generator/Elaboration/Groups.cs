@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using GmCodegen.Generator.Model;
 
 namespace GmCodegen.Generator.Elaboration;
@@ -40,7 +41,12 @@ public sealed record WallpaperGroup(int N, bool Mirrors)
     public int PointOrder => Mirrors ? 8 : 4;
 }
 
-/// <summary>Bn = ℤ2ⁿ ⋊ Sn, the signed permutations of n coordinates (hyperoctahedral group, 2ⁿ·n! elements).</summary>
+/// <summary>
+/// Bn = ℤ2ⁿ ⋊ Sn, the signed permutations of n coordinates (hyperoctahedral group, 2ⁿ·n! elements). Element (p, s) ↔
+/// p·2ⁿ + s, p the index of a permutation in Sn's numbering (lexicographic image tuples) and s a sign bitmask; it is
+/// the matrix D(s)·P(p), P(p)·e_i = e_p(i), D(s) = diag((−1)^(bit j of s)), i.e. e_i ↦ ±e_p(i) with the sign of bit p(i).
+/// (p, s)·(p', s') = (p·p', s XOR p(s')) with p(s') the bitmask moved by p (bit j → bit p(j)).
+/// </summary>
 public sealed record SignedPermutationGroup(int N, int Order) : Group($"B{N}", Order);
 
 /// <summary>Size limits, checked before anything is enumerated.</summary>
@@ -52,6 +58,11 @@ public static class Limits
     public const int MaxOrder = 1 << 20;
     /// <summary>Largest point moved by a Perm(...) generator.</summary>
     public const int MaxPermPoints = 32;
+    /// <summary>
+    /// Largest n of Bn (B5 has 3,840 elements). Bn's law multiplies the permutation parts through Sn's Cayley table,
+    /// which has the same bound as Sn itself (<see cref="MaxTableOrder"/>: S5 has 120 elements, S6 720).
+    /// </summary>
+    public const int MaxSignedPermutationDegree = 5;
 }
 
 /// <summary>Pure functions over groups: product, inverse, order of elements. Each family's law is its <see cref="Law"/>.</summary>
@@ -59,11 +70,25 @@ public static class GroupAlgebra
 {
     public static int Multiply(Group g, int a, int b) => g is ProductGroup p
         ? Componentwise(p, a, b, Multiply)
-        : Law.Evaluate(Law.Of(g).Multiply, g, a, b);
+        : Evaluator(g).Multiply(a, b);
 
     public static int Inverse(Group g, int a) => g is ProductGroup p
         ? Componentwise(p, a, 0, (f, x, _) => Inverse(f, x))
-        : Law.Evaluate(Law.Of(g).Inverse, g, a, 0);
+        : Evaluator(g).Inverse(a, 0);
+
+    /// <summary>A factor's law compiled once per group instance (a memo of a pure function; entries die with the group).</summary>
+    static readonly ConditionalWeakTable<Group, CompiledLaw> Compiled = new();
+
+    sealed class CompiledLaw(Func<int, int, int> multiply, Func<int, int, int> inverse)
+    {
+        public readonly Func<int, int, int> Multiply = multiply, Inverse = inverse;
+    }
+
+    static CompiledLaw Evaluator(Group g) => Compiled.GetValue(g, f =>
+    {
+        var law = Law.Of(f);
+        return new CompiledLaw(Law.Compile(law.Multiply, law), Law.Compile(law.Inverse, law));
+    });
 
     /// <summary>Splits a and b into factor components (first factor slowest), applies op, recombines.</summary>
     static int Componentwise(ProductGroup p, int a, int b, Func<Group, int, int, int> op)
@@ -85,12 +110,19 @@ public static class GroupAlgebra
         return n;
     }
 
-    /// <summary>Generators of a group's Cayley graph: the family's standard generators.</summary>
+    /// <summary>
+    /// Generators of a group's Cayley graph: the family's standard generators (the order is part of the contract: an
+    /// explicit pool embedding lists their images in this order). p4(n): translation (1, 0), translation (0, 1), rotation
+    /// (indices n, 1, n²), p4m(n) then the mirror (4n²); for n = 1 the translations are the identity and are left out.
+    /// Bn: Sn's generators (0 1) and (0 1 … n−1) without signs, then the sign change of coordinate 0 (index 1).
+    /// </summary>
     public static IReadOnlyList<int> Generators(Group g) => g switch
     {
         CyclicGroup c => c.N == 1 ? [] : [1],
         DihedralGroup d => d.N == 1 ? [1] : [1, d.N],
         TableGroup t => t.Generators.Items,
+        WallpaperGroup w => (w.N == 1 ? new int[0] : [w.N, 1]).Concat(w.Mirrors ? [w.N * w.N, 4 * w.N * w.N] : [w.N * w.N]).ToArray(),
+        SignedPermutationGroup b => Elaborator.Symmetric(b.N).Generators.Select(p => p << b.N).Append(1).ToArray(),
         ProductGroup p => p.Factors.SelectMany((f, i) => Generators(f).Select(x => Embed(p, i, x))).ToArray(),
         _ => throw new InvalidOperationException(g.GetType().Name),
     };
