@@ -21,6 +21,9 @@ using GmCodegen.Bench;
 //   --pooling                  only issue 9's pooling layers: GMPool max forward/backward and GMTransposePool forward on the
 //                              plume and rotated-MNIST shapes, as GB/s against the bandwidth measured in the same run;
 //                              --pooling-calls W,N (default 2,10); --threads; report bench/POOLING.md unless --out
+//   --kernels                  only issue 12's kernel targets: the generated kernels on the five configurations and issue 12's
+//                              four (p4m-inner, d9-shared, c20-shared, c12c3-full; or --configs), each pass as % of the FMA
+//                              peak measured in the same run; --kernel-calls W,N (default 2,8); report bench/PLANNER.md unless --out
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
@@ -58,6 +61,15 @@ if (opts.Pooling)
     return 2;
 #endif
 }
+if (opts.Kernels)
+{
+#if GM_GENERATED
+    return PlannerKernels.Run(opts, args);
+#else
+    Console.Error.WriteLine("--kernels needs the generated kernels (build without -p:GmBenchGenerated=false)");
+    return 2;
+#endif
+}
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -68,9 +80,9 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling, Kernels;
     public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
-    public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10;
+    public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10, KernelWarmups = 2, KernelIterations = 8;
     public string? TorchChild, E2EChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
@@ -100,6 +112,12 @@ public sealed class Options
                 case "--pooling-calls":
                     var pw = a[++i].Split(',').Select(int.Parse).ToArray();
                     (o.PoolingWarmups, o.PoolingIterations) = (pw[0], pw[1]);
+                    o.AnyFilter = true;
+                    break;
+                case "--kernels": o.Kernels = true; o.AnyFilter = true; break;
+                case "--kernel-calls":
+                    var kw = a[++i].Split(',').Select(int.Parse).ToArray();
+                    (o.KernelWarmups, o.KernelIterations) = (kw[0], kw[1]);
                     o.AnyFilter = true;
                     break;
                 case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
