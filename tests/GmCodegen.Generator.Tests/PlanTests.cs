@@ -54,7 +54,30 @@ public class PlanTests
         { "S4", Neighbourhoods.WholeGroup }, { "A5", 1 }, { "Q8 x C3", 1 }, { "C2^3", 2 }, { "Perm((0 1 2 3), (0 1))", 1 },
         { "D3 x (C2 x C3)", 1 }, { "D14 x D14", 3 }, { "C5 x C16", 2 }, { "S5", 1 }, { "D20", 2 }, { "C12 x C12 x C3", 1 },
         { "D9 x D9", 2 }, { "C20 x C20", 2 }, { "C28", 2 },
+        { "p4(5)", 1 }, { "p4(4)", 2 }, { "p4m(4)", 1 }, { "p4m(5)", 1 }, { "p4(3) x C2", 0 }, { "B3", 2 }, { "B4", 1 },
     };
+
+    [Theory]
+    [InlineData("p4(5)", 1)]
+    [InlineData("p4m(4)", 1)]
+    [InlineData("p4m(7)", 1)]
+    [InlineData("p4m(28)", 1)]
+    public void Wallpaper_groups_split_into_image_lines(string expression, int radius)
+    {
+        // Rows (m, t1), columns t2: every kernel element's column map is a cyclic shift (stride +1 runs) chosen by the
+        // row's point-group part; the gathers are emitted code, not tables.
+        var g = Elaborate(expression);
+        int n = ((WallpaperGroup)g).N;
+        var plan = Planner.Plan(g, Neighbourhoods.Of(g, radius).Elements);
+        if (g.Order <= 800) MatchesBruteForce(g, plan);
+        else MatchesAtRandom(g, plan, new Random(12), 20_000);
+        Assert.False(plan.TableDriven, plan.TableDrivenReason);
+        Assert.True(plan.FastOrder == n || plan.FastOrder == n * n, $"|F| = {plan.FastOrder}");
+        if (plan.FastOrder == n) Assert.False(plan.RowIndependent);
+        Assert.All(plan.FastForward.Concat(plan.FastBackward), p => Assert.All(p.Segments, s => Assert.True(s is Run { Stride: 1 } || s is Scattered, $"{s}")));
+        // Shifts by −t..t along t2 (rows (m, t1)), or of the whole image by −t..t in both coordinates (rows m).
+        Assert.InRange(plan.FastForward.Count, 1, plan.FastOrder == n ? 2 * radius + 1 : (2 * radius + 1) * (2 * radius + 1));
+    }
 
     [Theory, MemberData(nameof(Families))]
     public void Plan_equals_brute_force(string expression, int radius)
@@ -158,6 +181,20 @@ public class PlanTests
             foreach (var (shifts, slow) in new[] { (plan.ForwardShifts, plan.SlowForward), (plan.BackwardShifts, plan.SlowBackward) })
                 if (shifts.Count > 0)
                     for (int s = 0; s < ns; s++) Assert.Equal(((s + shifts[k]) % ns + ns) % ns, slow[js * ns + s]);
+        }
+    }
+
+    /// <summary><see cref="MatchesBruteForce"/> at random (k, position) pairs, for groups too large to check everywhere.</summary>
+    static void MatchesAtRandom(Group g, KernelPlan plan, Random r, int samples)
+    {
+        int fs = plan.FastOrder, ns = plan.SlowOrder;
+        for (int i = 0; i < samples; i++)
+        {
+            int k = r.Next(plan.KernelSize), a = r.Next(g.Order), s = a / fs, c = a % fs, h = plan.KernelElements[k], js = plan.KernelSlow[k];
+            Assert.Equal(GroupAlgebra.Multiply(g, a, GroupAlgebra.Inverse(g, h)),
+                plan.SlowForward[js * ns + s] * fs + plan.FastForward[plan.FastForwardOf[k * ns + s]].Map[c]);
+            Assert.Equal(GroupAlgebra.Multiply(g, a, h),
+                plan.SlowBackward[js * ns + s] * fs + plan.FastBackward[plan.FastBackwardOf[k * ns + s]].Map[c]);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class FiniteGroup
     /// p4m(n) = (Cn x Cn) ⋊ D4 (docs/design.md): element (t, m) at m·n² + t1·n + t2, m = r + 4f as the D4 above (the
     /// element s^f·ρ^r), (t, m)·(t', m') = (t + A(m)·t', m·m') with A(r, f) = F^f·R^r, R(t1, t2) = (−t2, t1),
     /// F(t1, t2) = (t1, −t2). Neighbourhood of radius t: the translations of Cn x Cn radius t (t1 slow) combined with
-    /// all eight point-group elements, translation slow.
+    /// all eight point-group elements, the point-group element slowest.
     /// </summary>
     public static FiniteGroup Wallpaper(int n)
     {
@@ -79,7 +79,7 @@ public sealed class FiniteGroup
         {
             Name = $"p4m({n})", Order = 8 * nn, Multiply = Multiply, Inverse = Inverse,
             Neighbourhood = t => Distinct(
-                from t1 in Enumerable.Range(-t, 2 * t + 1) from t2 in Enumerable.Range(-t, 2 * t + 1) from m in Enumerable.Range(0, 8)
+                from m in Enumerable.Range(0, 8) from t1 in Enumerable.Range(-t, 2 * t + 1) from t2 in Enumerable.Range(-t, 2 * t + 1)
                 select m * nn + Mod(t1, n) * n + Mod(t2, n)),
         };
     }
