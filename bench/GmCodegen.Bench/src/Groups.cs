@@ -140,6 +140,8 @@ public sealed record BenchConfig(string Name, string Group, int Radius, int Batc
         new("d9-shared", "D9 x D9", 2, 128, 120, 120, ChannelMode.Shared),
         new("c20-shared", "C20 x C20", 2, 128, 120, 120, ChannelMode.Shared),
         new("c12c3-full", "C12 x C12 x C3", 1, 32, 32, 32, ChannelMode.Full),
+        // Hook for the lifted first p4m(28) layer (images → p4m(28), B = 64, 1 → 8 channels): add it here when the
+        // `lift` branch's GMLift kernel has landed, with its runner in Generated/GeneratedKernels.cs.
     ];
 
     public static BenchConfig Get(string name) => All.Concat(Planner).Single(c => c.Name == name);

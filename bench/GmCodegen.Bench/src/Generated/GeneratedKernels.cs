@@ -13,6 +13,7 @@ namespace GmCodegen.Bench;
 [GroupMatrix("D9 x D9", Radius = 2)] public partial struct D9xD9r2;
 [GroupMatrix("C20 x C20", Radius = 2)] public partial struct C20xC20r2;
 [GroupMatrix("C12 x C12 x C3", Radius = 1)] public partial struct C12xC12xC3r1;
+[GroupMatrix("p4m(28)", Radius = 1)] public partial struct P4m28r1;
 
 public static class GeneratedKernels
 {
@@ -27,6 +28,7 @@ public static class GeneratedKernels
         ("D9 x D9", 2) => new GeneratedRunner<D9xD9r2>(c, batch),
         ("C20 x C20", 2) => new GeneratedRunner<C20xC20r2>(c, batch),
         ("C12 x C12 x C3", 1) => new GeneratedRunner<C12xC12xC3r1>(c, batch),
+        ("p4m(28)", 1) => new GeneratedRunner<P4m28r1>(c, batch),
         _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
     };
 
@@ -41,6 +43,7 @@ public static class GeneratedKernels
             ("D9 x D9", 2) => RunOnce<D9xD9r2>(c, x, w, b, dy),
             ("C20 x C20", 2) => RunOnce<C20xC20r2>(c, x, w, b, dy),
             ("C12 x C12 x C3", 1) => RunOnce<C12xC12xC3r1>(c, x, w, b, dy),
+            ("p4m(28)", 1) => RunOnce<P4m28r1>(c, x, w, b, dy),
             _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
         };
 
@@ -54,6 +57,7 @@ public static class GeneratedKernels
         ("D9 x D9", 2) => Plan<D9xD9r2>(),
         ("C20 x C20", 2) => Plan<C20xC20r2>(),
         ("C12 x C12 x C3", 1) => Plan<C12xC12xC3r1>(),
+        ("p4m(28)", 1) => Plan<P4m28r1>(),
         _ => "?",
     };
 
