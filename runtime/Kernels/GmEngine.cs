@@ -103,7 +103,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
             && ShiftedPanelPass(batch, src, channels, inverse, windows, a, m, bias, output))
             return;
         int depth = channels * K;                                          // reduction length
-        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tileRows = Tiling.TileRows(depth, FS, NS, m);
         int tp = Tiling.Skewed(tileRows * FS);
         int panelFloats = Scratch((long)depth * tp), tileFloats = Scratch((long)m * tp);
         BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
@@ -318,7 +318,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         bool fuseBias = !dbias.IsEmpty;
         int v = System.Numerics.Vector<float>.Count;
         int dp = (depth + (fuseBias ? 1 : 0) + v - 1) / v * v;
-        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tileRows = Tiling.TileRows(depth, FS, NS, s.OutChannels);
         int tp = Tiling.Padded(tileRows * FS);
         int panelFloats = Scratch((long)depth * tp), transposedFloats = Scratch((long)tp * dp);
         using var total = RentedBuffer.Rent(Scratch((long)shape.OutChannels * dp));   // [O, R padded]

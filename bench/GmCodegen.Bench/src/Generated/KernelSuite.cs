@@ -58,9 +58,10 @@ public class PlannerKernels
         foreach (var c in checks) Console.WriteLine($"   {c}");
         var verified = configs.Where(c => checks.Any(k => k.Group == c.Group && k.Radius == c.Radius && k.Mode == c.Mode.ToString() && k.Ok)).ToList();
 
-        Console.WriteLine("== FMA peak (before)");
+        Console.WriteLine("== FMA peak and copy bandwidth (before)");
         var peak0 = o.Threads.ToDictionary(t => t, t => Roofline.FmaPeak(t, 0.5));
-        foreach (var kv in peak0) Console.WriteLine($"   {kv.Key}T: {kv.Value:F1} GFLOP/s");
+        var copy0 = o.Threads.ToDictionary(t => t, t => Roofline.Bandwidth(t, mib: 256, reps: 3).copy);
+        foreach (var kv in peak0) Console.WriteLine($"   {kv.Key}T: {kv.Value:F1} GFLOP/s, copy {copy0[kv.Key]:F1} GB/s");
 
         SelectedCases = [.. from c in verified from p in Enum.GetValues<Pass>() from t in o.Threads select new KernelCase(c.Name, p, t)];
         var config = ManualConfig.CreateEmpty()
@@ -98,11 +99,12 @@ public class PlannerKernels
         md.AppendLine("- FLOPs: the minimal count, 2·B·O·K·|G| per pass in shared mode, 2·B·O·I·K·|G| in full mode (as RESULTS.md); % of peak = GFLOP/s over the higher of the two FMA peaks measured in this run");
         md.AppendLine("- checks: every configuration's generated kernel against NaiveGm on the bench's own tables (B = 2, I ≤ 3, O = 4) before it is timed: " +
             string.Join(", ", checks.Select(c => $"{c.Group} r{c.Radius} {c.Mode} {(c.Ok ? "ok" : "FAILED")}")));
-        md.AppendLine().AppendLine("| threads | FMA peak GFLOP/s (before / after) |").AppendLine("|---|---|");
-        foreach (int t in o.Threads) md.AppendLine(inv, $"| {t} | {peak0[t]:F1} / {peak1[t]:F1} |");
+        md.AppendLine("- memory ceiling: a pass must at least read its input and write its output (4·B·|G|·(I + O) bytes, weights aside); at the copy bandwidth measured before the cases that caps it at the GFLOP/s shown as % of the peak — a target above the ceiling cannot be met by any kernel on this machine");
+        md.AppendLine().AppendLine("| threads | FMA peak GFLOP/s (before / after) | copy GB/s (before) |").AppendLine("|---|---|---|");
+        foreach (int t in o.Threads) md.AppendLine(inv, $"| {t} | {peak0[t]:F1} / {peak1[t]:F1} | {copy0[t]:F1} |");
         md.AppendLine();
-        md.AppendLine("| configuration | group, radius, mode | B, I, O | plan | pass | threads | median ms | fastest ms | GFLOP/s (median) | % of peak (median) | % (fastest) | target (2 threads) | allocated per call |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| configuration | group, radius, mode | B, I, O | plan | pass | threads | median ms | fastest ms | GFLOP/s (median) | % of peak (median) | % (fastest) | memory ceiling | target (2 threads) | allocated per call |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var order = configs.Select(c => c.Name).ToList();
         foreach (var r in rows.OrderBy(r => order.IndexOf(r.kc.ConfigName)).ThenBy(r => r.kc.Pass).ThenBy(r => r.kc.Threads))
         {
@@ -111,7 +113,9 @@ public class PlannerKernels
             double gMed = c.PassFlops / (r.median / 1e3) / 1e9, gMin = c.PassFlops / (r.min / 1e3) / 1e9;
             double goal = r.kc.Pass == Pass.Forward ? 0.5 : 0.4;
             string target = r.kc.Threads != 2 ? "-" : $"≥ {goal * 100:F0} % {(gMed / refPeak >= goal ? "met" : gMin / refPeak >= goal ? "met by the fastest call" : "missed")}";
-            md.AppendLine(inv, $"| {c.Name} | {c.Group} r{c.Radius} {c.Mode} | {c.Batch}, {c.In}, {c.Out} | {GeneratedKernels.Plan(c)} | {Passes.Of(r.kc.Pass)} | {r.kc.Threads} | {r.median:F2} | {r.min:F2} | {gMed:F1} | {100 * gMed / refPeak:F0} % | {100 * gMin / refPeak:F0} % | {target} | {r.bytes:N0} B |");
+            double bytes = 4.0 * c.Batch * c.L * (c.In + c.Out);
+            double ceiling = Math.Min(1, c.PassFlops / (bytes / (copy0[r.kc.Threads] * 1e9)) / 1e9 / refPeak);
+            md.AppendLine(inv, $"| {c.Name} | {c.Group} r{c.Radius} {c.Mode} | {c.Batch}, {c.In}, {c.Out} | {GeneratedKernels.Plan(c)} | {Passes.Of(r.kc.Pass)} | {r.kc.Threads} | {r.median:F2} | {r.min:F2} | {gMed:F1} | {100 * gMed / refPeak:F0} % | {100 * gMin / refPeak:F0} % | {100 * ceiling:F0} % | {target} | {r.bytes:N0} B |");
         }
         string outPath = o.Out ?? Path.Combine(root, "bench", "PLANNER.md");
         File.WriteAllText(outPath, md.ToString());
