@@ -25,16 +25,22 @@ public sealed record KernelModel(
     public static KernelModel From(TypeTarget target, Group group, KernelPlan plan, int radius, int dropped)
     {
         var fast = plan.FastForward.Concat(plan.FastBackward).SelectMany(g => g.Segments).ToArray();
+        bool rowIndependent = plan.RowIndependent;
         var header = new HeaderModel(
             group.Name, radius == Neighbourhoods.WholeGroup, radius, plan.Order, plan.KernelSize, dropped,
             plan.SlowOrder, plan.FastOrder, plan.SlowForward.Count / plan.SlowOrder, plan.FastForward.Count,
+            plan.FastBackward.Count, plan.SplitReason, rowIndependent,
+            plan.ForwardShifts.Count > 0, plan.BackwardShifts.Count > 0,
             plan.TableDriven, plan.TableDrivenReason,
             fast.Count(s => s is Run), fast.OfType<Scattered>().Sum(s => s.Length),
             plan.KernelSize <= MaxUnrolledK);
         var tables = new TablesModel(
-            plan.KernelElements.Items, plan.KernelSlow.Items, plan.KernelFast.Items, plan.SlowForward.Items, plan.SlowBackward.Items,
+            plan.KernelElements.Items, plan.KernelSlow.Items, plan.SlowForward.Items, plan.SlowBackward.Items,
+            plan.FastForwardOf.Items, plan.FastBackwardOf.Items, plan.FastForward.Count, plan.FastBackward.Count,
+            plan.ForwardShifts.Items, plan.BackwardShifts.Items,
             plan.FastForward.SelectMany(g => g.Map).ToImmutableArray(), plan.FastBackward.SelectMany(g => g.Map).ToImmutableArray());
-        return new KernelModel(target, header, tables, FactorsOf(group).ToImmutableArray(), Cases(plan.FastForward), Cases(plan.FastBackward));
+        return new KernelModel(target, header, tables, FactorsOf(group).ToImmutableArray(),
+            Cases(plan.FastForward, rowIndependent), Cases(plan.FastBackward, rowIndependent));
     }
 
     /// <summary>Factors with their mixed-radix strides (first factor slowest) and their laws.</summary>
@@ -61,10 +67,11 @@ public sealed record KernelModel(
         _ => "",
     };
 
-    static ImmutableArray<GatherCase> Cases(EquatableArray<FastGather> gathers) =>
-        gathers.Select((g, j) => new GatherCase(j, g.Element,
+    static ImmutableArray<GatherCase> Cases(EquatableArray<FastGather> gathers, bool rowIndependent) =>
+        gathers.Select((g, j) => new GatherCase(j, g.Element, rowIndependent ? -1 : g.Kernel, g.Row,
             g.Segments.Select(Summary).ToImmutableArray(),
-            g.Segments.SelectMany(Lines).ToImmutableArray())).ToImmutableArray();
+            g.Segments.SelectMany(s => Lines(s, overlap: false)).ToImmutableArray(),
+            g.Segments.SelectMany(s => Lines(s, overlap: true)).ToImmutableArray())).ToImmutableArray();
 
     static SegmentSummary Summary(Segment s) => s switch
     {
@@ -73,23 +80,31 @@ public sealed record KernelModel(
     };
 
     /// <summary>
-    /// A run as non-overlapping 8- and 4-lane vector moves plus single moves on one line (non-overlapping, so the same
-    /// decomposition serves the accumulating backward gather): dst[d + t] = src[s ± t]. Scattered points: four a line.
+    /// A run as 8- and 4-lane vector moves plus single moves on one line: dst[d + t] = src[s ± t]. Without overlap
+    /// the moves are disjoint (the accumulating backward gather adds each element once). With overlap (the copying
+    /// gathers) a run of at least one vector ends with a vector that overlaps the previous one instead of 4-lane and
+    /// single moves — it writes the same values twice: a run of 28 is 8 + 8 + 8 + an overlapping 8, not 8 + 8 + 8 + 4,
+    /// and a run of 11 is two 8s, not 8 + 3 singles. Scattered points: four a line.
     /// </summary>
-    static IEnumerable<MoveLine> Lines(Segment segment)
+    static IEnumerable<MoveLine> Lines(Segment segment, bool overlap)
     {
         switch (segment)
         {
             case Run r:
                 var moves = new List<Move>();
+                // Forward runs read src[s + t ..]; reversed runs read the mirrored block and shuffle its lanes.
+                void Vector(int width, int t) =>
+                    moves.Add(new Move(width, r.Stride == -1, r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1, r.DstStart + t));
                 int t = 0;
+                if (overlap && r.Length >= 4)
+                {
+                    int width = r.Length >= 8 ? 8 : 4;
+                    for (; r.Length - t >= width; t += width) Vector(width, t);
+                    if (t < r.Length) Vector(width, r.Length - width);
+                    return [new MoveLine(moves.ToImmutableArray())];
+                }
                 foreach (int width in new[] { 8, 4 })
-                    for (; r.Length - t >= width; t += width)
-                    {
-                        // Forward runs read src[s + t ..]; reversed runs read the mirrored block and shuffle its lanes.
-                        int src = r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1;
-                        moves.Add(new Move(width, r.Stride == -1, src, r.DstStart + t));
-                    }
+                    for (; r.Length - t >= width; t += width) Vector(width, t);
                 for (; t < r.Length; t++) moves.Add(new Move(1, false, r.SrcStart + r.Stride * t, r.DstStart + t));
                 return [new MoveLine(moves.ToImmutableArray())];
             case Scattered sc:
@@ -102,16 +117,22 @@ public sealed record KernelModel(
     }
 }
 
-/// <summary>The generated file's header: the group, the split G = S x F and what the plan emits.</summary>
+/// <summary>
+/// The generated file's header: the group, the split a = row·|F| + col and why it was chosen, how many distinct
+/// in-row permutations each direction has and whether they depend on the row, and what the plan emits.
+/// </summary>
 public sealed record HeaderModel(
     string GroupName, bool WholeGroup, int Radius, int Order, int KernelSize, int Dropped,
-    int SlowOrder, int FastOrder, int SlowCount, int FastCount,
+    int SlowOrder, int FastOrder, int SlowCount, int FastCount, int BackwardCount, string SplitReason, bool RowIndependent,
+    bool ForwardShifted, bool BackwardShifted,
     bool TableDriven, string TableReason, int RunCount, int ScatteredCount, bool Unrolled);
 
 /// <summary>The plan's index tables (see <see cref="KernelPlan"/>); the fast tables serve table-driven plans only.</summary>
 public sealed record TablesModel(
-    ImmutableArray<int> KernelElements, ImmutableArray<int> KernelSlow, ImmutableArray<int> KernelFast,
+    ImmutableArray<int> KernelElements, ImmutableArray<int> KernelSlow,
     ImmutableArray<int> SlowForward, ImmutableArray<int> SlowBackward,
+    ImmutableArray<int> FastForwardOf, ImmutableArray<int> FastBackwardOf, int FastForwardCount, int FastBackwardCount,
+    ImmutableArray<int> ForwardShifts, ImmutableArray<int> BackwardShifts,
     ImmutableArray<int> FastForward, ImmutableArray<int> FastBackward);
 
 /// <summary>One factor of G: its place (Id), name, order, mixed-radix stride and law; Tables holds the tables its law reads.</summary>
@@ -122,8 +143,13 @@ public sealed record LawTablesModel(string Indexing, ImmutableArray<LawTableMode
 
 public sealed record LawTableModel(string Name, ImmutableArray<int> Values);
 
-/// <summary>One fast permutation π_j of a gather direction: its element, its segments, and the moves that apply it to a row.</summary>
-public sealed record GatherCase(int Index, int Element, ImmutableArray<SegmentSummary> Segments, ImmutableArray<MoveLine> Lines);
+/// <summary>
+/// One in-row permutation π_j of a gather direction: its element (the column of h_k), where it is first used when it
+/// depends on the row (Kernel k and Row; Kernel −1 when it depends on k only), its segments, and the moves that apply
+/// it: disjoint ones (Lines, for the accumulating gather) and ones that may overlap inside a run (CopyLines).
+/// </summary>
+public sealed record GatherCase(int Index, int Element, int Kernel, int Row, ImmutableArray<SegmentSummary> Segments,
+    ImmutableArray<MoveLine> Lines, ImmutableArray<MoveLine> CopyLines);
 
 /// <summary>A segment for the case's comment: [Start, End) ← a run from Source (forward or reversed), or Count scattered points.</summary>
 public sealed record SegmentSummary(bool Scattered, bool Reversed, int Start, int End, int Source, int Count);

@@ -41,17 +41,37 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         string name = typeof(TPlan).Name;
         if (FS <= 0 || NS <= 0 || (long)FS * NS != L) return $"{name}: |F| = {FS} times |S| = {NS} is not |G| = {L}.";
         if (K <= 0 || K > L) return $"{name}: K = {K} is not in [1, {L}].";
-        if (TPlan.KernelSlow.Length != K || TPlan.KernelFast.Length != K) return $"{name}: KernelSlow and KernelFast need one entry per kernel element ({K}).";
+        if (TPlan.KernelSlow.Length != K) return $"{name}: KernelSlow needs one entry per kernel element ({K}).";
         int slowMaps = 0;
         foreach (int js in TPlan.KernelSlow)
             if (js < 0) return $"{name}: KernelSlow holds {js}."; else slowMaps = Math.Max(slowMaps, js + 1);
-        foreach (int jf in TPlan.KernelFast)
-            if (jf < 0) return $"{name}: KernelFast holds {jf}.";
         foreach (var (table, what) in new[] { (TPlan.SlowForward.ToArray(), "SlowForward"), (TPlan.SlowBackward.ToArray(), "SlowBackward") })
         {
             if (table.Length < (long)slowMaps * NS) return $"{name}: {what} has {table.Length} entries; KernelSlow needs {(long)slowMaps * NS}.";
             foreach (int row in table)
                 if ((uint)row >= (uint)NS) return $"{name}: {what} holds row {row}, outside [0, {NS}).";
+        }
+        foreach (var (of, count, what) in new[] { (TPlan.FastForwardOf.ToArray(), TPlan.FastForwardCount, "FastForwardOf"), (TPlan.FastBackwardOf.ToArray(), TPlan.FastBackwardCount, "FastBackwardOf") })
+        {
+            if (count <= 0) return $"{name}: {what} names {count} permutations.";
+            if (of.Length != (long)K * NS) return $"{name}: {what} has {of.Length} entries, not K·|S| = {(long)K * NS}.";
+            foreach (int j in of)
+                if ((uint)j >= (uint)count) return $"{name}: {what} holds permutation {j}, outside [0, {count}).";
+        }
+        // The shifts the shifted panel pass trusts: every row map of k is s ↦ s + d_k and k uses one permutation.
+        foreach (var (shifts, slow, of, what) in new[] { (TPlan.ForwardShifts.ToArray(), TPlan.SlowForward.ToArray(), TPlan.FastForwardOf.ToArray(), "ForwardShifts"),
+                                                         (TPlan.BackwardShifts.ToArray(), TPlan.SlowBackward.ToArray(), TPlan.FastBackwardOf.ToArray(), "BackwardShifts") })
+        {
+            if (shifts.Length == 0) continue;
+            if (shifts.Length != K) return $"{name}: {what} has {shifts.Length} entries, not 0 or K = {K}.";
+            for (int k = 0; k < K; k++)
+            {
+                int js = TPlan.KernelSlow[k];
+                if (shifts[k] <= -NS || shifts[k] >= NS) return $"{name}: {what}[{k}] = {shifts[k]} is not a shift of {NS} rows.";
+                for (int r = 0; r < NS; r++)
+                    if (slow[js * NS + r] != ((r + shifts[k]) % NS + NS) % NS || of[k * NS + r] != of[k * NS])
+                        return $"{name}: {what}[{k}] = {shifts[k]} does not match its row map or permutations at row {r}.";
+            }
         }
         return null;
     }
@@ -83,7 +103,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
             && ShiftedPanelPass(batch, src, channels, inverse, windows, a, m, bias, output))
             return;
         int depth = channels * K;                                          // reduction length
-        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tileRows = Tiling.TileRows(depth, FS, NS, m);
         int tp = Tiling.Skewed(tileRows * FS);
         int panelFloats = Scratch((long)depth * tp), tileFloats = Scratch((long)m * tp);
         BatchParallel.ForBatch(batch, src, a, bias, output, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b0, b1, src, a, bias, output) =>
@@ -153,8 +173,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
                     for (int r = r0; r < r0 + rb; r++)
                     {
                         int i = r / K, k = r - i * K;
-                        TPlan.GatherAddBackward(TPlan.KernelFast[k], ref Unsafe.Add(ref zr, (r - r0) * ld),
-                            TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS, NS), ref Unsafe.Add(ref dxr, i * L));
+                        Gather(k, inverse: true, add: true, ref Unsafe.Add(ref zr, (r - r0) * ld), 0, NS, ref Unsafe.Add(ref dxr, i * L));
                     }
                 }
                 // Shared weights: every input channel receives the same gradient.
@@ -190,33 +209,27 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
     }
 
     /// <summary>
-    /// Per kernel element k, the shift d_k when every slow row map is a cyclic shift, s ↦ s + d_k mod |S| (S = C_n: the
-    /// C32 x C32 and C64 x C64 layers), d_k in (-|S|/2, |S|/2]; null otherwise.
+    /// The plan's row shifts per direction (<see cref="IGroupPlan.ForwardShifts"/>: every row map of k is
+    /// s ↦ s + d_k mod |S|, one permutation per k: the C32 x C32 and C64 x C64 layers) as windows; null when the plan has none.
     /// </summary>
-    static readonly ShiftWindows? ForwardWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.SlowForward) : null,
-        InverseWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.SlowBackward) : null;
+    static readonly ShiftWindows? ForwardWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.ForwardShifts, TPlan.FastForwardOf) : null,
+        InverseWindows = PlanProblem is null ? ShiftWindows.Of(TPlan.BackwardShifts, TPlan.FastBackwardOf) : null;
 
     /// <summary>
-    /// The windows of the shifted panel pass, fixed per group and direction: the distinct fast permutations, each one's
-    /// range of shifts [Lo, Hi], and per k its shift and its fast permutation's position in <see cref="Fast"/>.
+    /// The windows of the shifted panel pass, fixed per group and direction: the distinct permutations, each one's
+    /// range of shifts [Lo, Hi], and per k its shift and its permutation's position in <see cref="Fast"/>.
     /// </summary>
     sealed record ShiftWindows(int[] Shift, int[] Fast, int[] Lo, int[] Hi, int[] FastOf)
     {
-        /// <summary>Rows a window has beyond the tile's, summed over the fast permutations.</summary>
+        /// <summary>Rows a window has beyond the tile's, summed over the permutations.</summary>
         public int Extra { get; } = Enumerable.Range(0, Fast.Length).Sum(f => Hi[f] - Lo[f]);
 
-        public static ShiftWindows? Of(ReadOnlySpan<int> slow)
+        public static ShiftWindows? Of(ReadOnlySpan<int> shifts, ReadOnlySpan<int> fastOf)
         {
-            var d = new int[K];
-            for (int k = 0; k < K; k++)
-            {
-                var map = slow.Slice(TPlan.KernelSlow[k] * NS, NS);
-                int shift = map[0];
-                for (int s = 0; s < NS; s++)
-                    if (map[s] != (s + shift) % NS) return null;
-                d[k] = shift > NS / 2 ? shift - NS : shift;
-            }
-            var kf = TPlan.KernelFast.ToArray();
+            if (shifts.Length == 0) return null;
+            var d = shifts.ToArray();
+            var kf = new int[K];
+            for (int k = 0; k < K; k++) kf[k] = fastOf[k * NS];   // the same in every row (checked with the plan)
             var fast = kf.Distinct().ToArray();
             var lo = fast.Select(j => Enumerable.Range(0, K).Where(k => kf[k] == j).Min(k => d[k])).ToArray();
             var hi = fast.Select(j => Enumerable.Range(0, K).Where(k => kf[k] == j).Max(k => d[k])).ToArray();
@@ -226,7 +239,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
 
     /// <summary>
     /// <see cref="PanelPass"/> for several channels when the slow row maps are shifts: panel row (i, k) is then the
-    /// F-permutation KernelFast[k] of channel i over a window of rows, moved by d_k rows. So each channel is gathered
+    /// in-row permutation FastForwardOf[k·|S|] (the same in every row) of channel i over a window of rows, moved by d_k rows. So each channel is gathered
     /// once per distinct fast permutation over the union of its windows, and the GEMM reads panel row (i, k) at its
     /// offset there — on C32 x C32 radius 1 with 8-row tiles, 30 gathered rows per channel instead of 72. Returns false,
     /// doing nothing, when the windows would not save a quarter of the gathers (one-row tiles: plume's 120 channels).
@@ -305,7 +318,7 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
         bool fuseBias = !dbias.IsEmpty;
         int v = System.Numerics.Vector<float>.Count;
         int dp = (depth + (fuseBias ? 1 : 0) + v - 1) / v * v;
-        int tileRows = Tiling.TileRows(depth, FS, NS);
+        int tileRows = Tiling.TileRows(depth, FS, NS, s.OutChannels);
         int tp = Tiling.Padded(tileRows * FS);
         int panelFloats = Scratch((long)depth * tp), transposedFloats = Scratch((long)tp * dp);
         using var total = RentedBuffer.Rent(Scratch((long)shape.OutChannels * dp));   // [O, R padded]
@@ -351,14 +364,32 @@ public static class GmEngine<TPlan> where TPlan : IGroupPlan
             for (int k = 0; k < K; k++)
             {
                 var dst = panel.Slice((i * K + k) * tp, tp);
-                if (inverse)
-                    TPlan.GatherBackward(TPlan.KernelFast[k], ref s, TPlan.SlowBackward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
-                        ref MemoryMarshal.GetReference(dst));
-                else
-                    TPlan.GatherForward(TPlan.KernelFast[k], ref s, TPlan.SlowForward.Slice(TPlan.KernelSlow[k] * NS + row0, rows),
-                        ref MemoryMarshal.GetReference(dst));
+                Gather(k, inverse, add: false, ref s, row0, rows, ref MemoryMarshal.GetReference(dst));
                 dst.Slice(t, Tiling.Padded(t) - t).Clear();   // the GEMM's columns; the stride's skew gap is never read
             }
+        }
+    }
+
+    /// <summary>
+    /// Output rows [row0, row0 + rows) of gather k (through h_k⁻¹, or h_k when inverse; accumulating when add) into
+    /// dst (row stride |F|, dst at row row0): one gather call per maximal run of rows that share a permutation — one
+    /// call for a direct product, a few for a semidirect one (p4m: one per block of rows with the same point-group part).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Gather(int k, bool inverse, bool add, ref float src, int row0, int rows, ref float dst)
+    {
+        var of = (inverse ? TPlan.FastBackwardOf : TPlan.FastForwardOf).Slice(k * NS + row0, rows);
+        var rowMap = (inverse ? TPlan.SlowBackward : TPlan.SlowForward).Slice(TPlan.KernelSlow[k] * NS + row0, rows);
+        for (int e = 0; e < rows;)
+        {
+            int j = of[e], end = e + 1;
+            while (end < rows && of[end] == j) end++;
+            var map = rowMap.Slice(e, end - e);
+            ref float d = ref Unsafe.Add(ref dst, e * FS);
+            if (!inverse) TPlan.GatherForward(j, ref src, map, ref d);
+            else if (add) TPlan.GatherAddBackward(j, ref src, map, ref d);
+            else TPlan.GatherBackward(j, ref src, map, ref d);
+            e = end;
         }
     }
 }

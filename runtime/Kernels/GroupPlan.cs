@@ -2,14 +2,16 @@ namespace GmCodegen;
 
 /// <summary>
 /// The group-specific half of a generated kernel, which <see cref="GmEngine{TPlan}"/> composes into the three passes.
-/// The generator emits it from the group's index structure (see the generated file's header): G is split as S x F,
-/// and g_a·h_k⁻¹ = (s·s_k⁻¹, f·f_k⁻¹) moves whole F-rows by a small row table and permutes inside each row by one
-/// of a few F-permutations, emitted as straight-line vector copies.
+/// The generator emits it from the group law (see the generated file's header): positions are split as
+/// a = row·|F| + col so that, for every kernel element h_k, g_a·h_k⁻¹ moves whole rows by a small row table and
+/// permutes inside each row by one of a few in-row permutations, emitted as straight-line vector copies. For a direct
+/// product S x F the permutation depends on k only; for a semidirect product (p4m) it depends on the row as well,
+/// which <see cref="FastForwardOf"/> and <see cref="FastBackwardOf"/> record per (k, row).
 /// <para><b>Unchecked members.</b> This interface is public only because generated types implement it; it is the
-/// engine's, not an API to call. The tables (<see cref="KernelSlow"/> … <see cref="SlowBackward"/>, the orders) are
+/// engine's, not an API to call. The tables (<see cref="KernelSlow"/> … <see cref="BackwardShifts"/>, the orders) are
 /// checked by <see cref="GmEngine{TPlan}"/> once per type. The three gathers do no checks at all: they write through
 /// refs, and the caller guarantees that src holds every row rowMap names, dst holds rowMap.Length rows of |F| and j is
-/// one of the plan's fast permutations. <see cref="TryForwardSharedUnrolled"/> checks its spans' lengths but not its
+/// one of the plan's permutations. <see cref="TryForwardSharedUnrolled"/> checks its spans' lengths but not its
 /// strides' signs. Call the <see cref="IGroupKernel"/> passes instead, which check everything.</para>
 /// </summary>
 public interface IGroupPlan : IGroupKernel
@@ -20,18 +22,31 @@ public interface IGroupPlan : IGroupKernel
     static abstract int SlowOrder { get; }
     /// <summary>k → which slow row map h_k uses.</summary>
     static abstract ReadOnlySpan<int> KernelSlow { get; }
-    /// <summary>k → which fast permutation h_k uses.</summary>
-    static abstract ReadOnlySpan<int> KernelFast { get; }
-    /// <summary>[js·|S| + s] = s·s_js⁻¹.</summary>
+    /// <summary>[js·|S| + s] = the row of g·h_k⁻¹ for g in row s (js = KernelSlow[k]).</summary>
     static abstract ReadOnlySpan<int> SlowForward { get; }
-    /// <summary>[js·|S| + s] = s·s_js.</summary>
+    /// <summary>[js·|S| + s] = the row of g·h_k for g in row s.</summary>
     static abstract ReadOnlySpan<int> SlowBackward { get; }
+    /// <summary>Distinct forward in-row permutations (the j that <see cref="GatherForward"/> accepts).</summary>
+    static abstract int FastForwardCount { get; }
+    /// <summary>Distinct backward in-row permutations (the j that the backward gathers accept).</summary>
+    static abstract int FastBackwardCount { get; }
+    /// <summary>[k·|S| + s] → the forward permutation j that output row s of gather k uses.</summary>
+    static abstract ReadOnlySpan<int> FastForwardOf { get; }
+    /// <summary>[k·|S| + s] → the backward permutation j that output row s of gather k uses.</summary>
+    static abstract ReadOnlySpan<int> FastBackwardOf { get; }
+    /// <summary>
+    /// Per k the shift d_k ∈ (−|S|/2, |S|/2] when every forward row map is s ↦ s + d_k mod |S| and each k uses one
+    /// permutation in every row (S = C_n); empty otherwise. The engine's shifted panel pass reads it.
+    /// </summary>
+    static abstract ReadOnlySpan<int> ForwardShifts { get; }
+    /// <summary>The same as <see cref="ForwardShifts"/> for the backward row maps.</summary>
+    static abstract ReadOnlySpan<int> BackwardShifts { get; }
 
-    /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by f ↦ f·f_j⁻¹. Bounds are the caller's.</summary>
+    /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by forward permutation j. Bounds are the caller's.</summary>
     static abstract void GatherForward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
-    /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by f ↦ f·f_j. Bounds are the caller's.</summary>
+    /// <summary>Row g of dst (stride |F|) = row rowMap[g] of src permuted by backward permutation j. Bounds are the caller's.</summary>
     static abstract void GatherBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
-    /// <summary>Row g of dst (stride |F|) += row rowMap[g] of src permuted by f ↦ f·f_j. Bounds are the caller's.</summary>
+    /// <summary>Row g of dst (stride |F|) += row rowMap[g] of src permuted by backward permutation j. Bounds are the caller's.</summary>
     static abstract void GatherAddBackward(int j, ref float src, ReadOnlySpan<int> rowMap, ref float dst);
 
     /// <summary>

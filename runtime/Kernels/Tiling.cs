@@ -28,9 +28,12 @@ internal static class Tiling
     /// Rows of the fast factor per position tile: enough for two vector blocks, few enough that the depth x tile
     /// panel stays L2-resident (≈ 128 KiB), and where the group allows a multiple of the rows that make the tile a
     /// whole number of vector blocks, so that results can be stored straight into the output.
+    /// <para>A GEMM with at most two register blocks of <paramref name="outputs"/> rows reads the panel only twice, so
+    /// the panel may take 4x the budget (512 KiB, still within L2): p4m(28) with 8 channels (depth 576, rows of 28)
+    /// then gathers 8 rows per call instead of 4.</para>
     /// </summary>
-    public static int TileRows(int depth, int fastOrder, int slowOrder) =>
-        TileRowsOf(PanelFloats / Math.Max(1, depth * fastOrder), fastOrder, slowOrder);
+    public static int TileRows(int depth, int fastOrder, int slowOrder, int outputs) =>
+        TileRowsOf((outputs <= 2 * GmGemm.Rows ? 4 : 1) * PanelFloats / Math.Max(1, depth * fastOrder), fastOrder, slowOrder);
 
     /// <summary><see cref="TileRows"/> given how many rows fit the panel budget.</summary>
     public static int TileRowsOf(int fit, int fastOrder, int slowOrder)

@@ -57,10 +57,11 @@ public class ContractTests
 
     static void GathersRefuseAnUnknownPermutation<T>() where T : IGroupPlan
     {
-        int count = T.KernelFast.ToArray().Max() + 1;    // distinct fast permutations of the plan
         var src = Enumerable.Range(1, T.Order).Select(v => (float)v).ToArray();
         for (int direction = 0; direction < 3; direction++)
         {
+            int count = direction == 0 ? T.FastForwardCount : T.FastBackwardCount;   // distinct in-row permutations
+            Assert.Equal(count, (direction == 0 ? T.FastForwardOf : T.FastBackwardOf).ToArray().Max() + 1);
             for (int j = 0; j < count; j++)
             {
                 var moved = new float[T.Order];

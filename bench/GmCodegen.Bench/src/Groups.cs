@@ -48,11 +48,48 @@ public sealed class FiniteGroup
         Neighbourhood = t => g.Neighbourhood(t).SelectMany(e1 => h.Neighbourhood(t).Select(e2 => e1 * h.Order + e2)).ToArray(),
     };
 
+    /// <summary>
+    /// p4m(n) = (Cn x Cn) ⋊ D4 (docs/design.md): element (t, m) at m·n² + t1·n + t2, m = r + 4f as the D4 above (the
+    /// element s^f·ρ^r), (t, m)·(t', m') = (t + A(m)·t', m·m') with A(r, f) = F^f·R^r, R(t1, t2) = (−t2, t1),
+    /// F(t1, t2) = (t1, −t2). Neighbourhood of radius t: the translations of Cn x Cn radius t (t1 slow) combined with
+    /// all eight point-group elements, the point-group element slowest.
+    /// </summary>
+    public static FiniteGroup Wallpaper(int n)
+    {
+        var d4 = Dihedral(4);
+        int nn = n * n;
+        (int, int) A(int m, int t1, int t2)
+        {
+            for (int i = 0; i < m % 4; i++) (t1, t2) = (-t2, t1);
+            return m / 4 == 1 ? (t1, -t2) : (t1, t2);
+        }
+        int Multiply(int a, int b)
+        {
+            int ma = a / nn, mb = b / nn;
+            var (u1, u2) = A(ma, b % nn / n, b % n);
+            return d4.Multiply(ma, mb) * nn + Mod(a % nn / n + u1, n) * n + Mod(a % n + u2, n);
+        }
+        int Inverse(int a)
+        {
+            int mi = d4.Inverse(a / nn);
+            var (u1, u2) = A(mi, a % nn / n, a % n);
+            return mi * nn + Mod(-u1, n) * n + Mod(-u2, n);
+        }
+        return new FiniteGroup
+        {
+            Name = $"p4m({n})", Order = 8 * nn, Multiply = Multiply, Inverse = Inverse,
+            Neighbourhood = t => Distinct(
+                from m in Enumerable.Range(0, 8) from t1 in Enumerable.Range(-t, 2 * t + 1) from t2 in Enumerable.Range(-t, 2 * t + 1)
+                select m * nn + Mod(t1, n) * n + Mod(t2, n)),
+        };
+    }
+
     static int[] Distinct(IEnumerable<int> xs) => xs.Distinct().ToArray();   // keeps first occurrences, in order
 
     /// <summary>"C32 x C32", "D14 x D14", "C8", ... (the subset of the expression language the bench needs).</summary>
     public static FiniteGroup Parse(string expr)
     {
+        if (expr.StartsWith("p4m(") && expr.EndsWith(')')) return Wallpaper(int.Parse(expr[4..^1]));
         var parts = expr.Split('x', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         FiniteGroup One(string p) => p[0] switch
         {
@@ -91,7 +128,23 @@ public sealed record BenchConfig(string Name, string Group, int Radius, int Batc
         new("plume", "C64 x C64", 1, 32, 120, 120, ChannelMode.Full),
     ];
 
-    public static BenchConfig Get(string name) => All.Single(c => c.Name == name);
+    /// <summary>
+    /// Issue 12's configurations, measured by `--kernels` (generated kernels only, against the FMA peak; libtorch's
+    /// gather peer would need a B·I·K·|G| tensor of 0.9 GB on p4m-inner): an inner p4m(28) layer, two rotated-MNIST
+    /// sized shared layers whose fast factor (18, 20) is not a multiple of the vector width, and a three-factor product.
+    /// The lifted first p4m layer is the `lift` work's (GMLift), measured with it.
+    /// </summary>
+    public static readonly BenchConfig[] Planner =
+    [
+        new("p4m-inner", "p4m(28)", 1, 64, 8, 8, ChannelMode.Full),
+        new("d9-shared", "D9 x D9", 2, 128, 120, 120, ChannelMode.Shared),
+        new("c20-shared", "C20 x C20", 2, 128, 120, 120, ChannelMode.Shared),
+        new("c12c3-full", "C12 x C12 x C3", 1, 32, 32, 32, ChannelMode.Full),
+        // Hook for the lifted first p4m(28) layer (images → p4m(28), B = 64, 1 → 8 channels): add it here when the
+        // `lift` branch's GMLift kernel has landed, with its runner in Generated/GeneratedKernels.cs.
+    ];
+
+    public static BenchConfig Get(string name) => All.Concat(Planner).Single(c => c.Name == name);
 
     FiniteGroup? _g; int[]? _idx;
     public FiniteGroup G => _g ??= FiniteGroup.Parse(Group);

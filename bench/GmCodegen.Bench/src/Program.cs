@@ -25,6 +25,9 @@ using GmCodegen.Bench;
 //                              in ONNX Runtime (CPU), images/s side by side; --onnx-batches 128,500 (default),
 //                              --onnx-calls W,N (default 2,10), --onnx-model FILE.safetensors (default models/rotated-mnist.safetensors
 //                              when it exists, else the initial weights); --threads; report bench/ONNX.md unless --out
+//   --kernels                  only issue 12's kernel targets: the generated kernels on the five configurations and issue 12's
+//                              four (p4m-inner, d9-shared, c20-shared, c12c3-full; or --configs), each pass as % of the FMA
+//                              peak measured in the same run; --kernel-calls W,N (default 2,8); report bench/PLANNER.md unless --out
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
@@ -71,6 +74,15 @@ if (opts.OnnxOnly)
     return 2;
 #endif
 }
+if (opts.Kernels)
+{
+#if GM_GENERATED
+    return PlannerKernels.Run(opts, args);
+#else
+    Console.Error.WriteLine("--kernels needs the generated kernels (build without -p:GmBenchGenerated=false)");
+    return 2;
+#endif
+}
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -81,12 +93,12 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling, OnnxOnly;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling, OnnxOnly, Kernels;
     public int[] OnnxBatches = [128, 500];
     public int OnnxWarmups = 2, OnnxIterations = 10;
     public string? OnnxModel;
     public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
-    public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10;
+    public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10, KernelWarmups = 2, KernelIterations = 8;
     public string? TorchChild, E2EChild, Out, Render;
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
@@ -124,6 +136,12 @@ public sealed class Options
                 case "--onnx-calls":
                     var ow = a[++i].Split(',').Select(int.Parse).ToArray();
                     (o.OnnxWarmups, o.OnnxIterations) = (ow[0], ow[1]);
+                    o.AnyFilter = true;
+                    break;
+                case "--kernels": o.Kernels = true; o.AnyFilter = true; break;
+                case "--kernel-calls":
+                    var kw = a[++i].Split(',').Select(int.Parse).ToArray();
+                    (o.KernelWarmups, o.KernelIterations) = (kw[0], kw[1]);
                     o.AnyFilter = true;
                     break;
                 case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;

@@ -9,6 +9,11 @@ namespace GmCodegen.Bench;
 [GroupMatrix("C32 x C32", Radius = 3)] public partial struct C32xC32r3;
 [GroupMatrix("C32 x C32", Radius = 1)] public partial struct C32xC32r1;
 [GroupMatrix("C64 x C64", Radius = 1)] public partial struct C64xC64r1;
+// Issue 12's configurations (BenchConfig.Planner).
+[GroupMatrix("D9 x D9", Radius = 2)] public partial struct D9xD9r2;
+[GroupMatrix("C20 x C20", Radius = 2)] public partial struct C20xC20r2;
+[GroupMatrix("C12 x C12 x C3", Radius = 1)] public partial struct C12xC12xC3r1;
+[GroupMatrix("p4m(28)", Radius = 1)] public partial struct P4m28r1;
 
 public static class GeneratedKernels
 {
@@ -20,6 +25,10 @@ public static class GeneratedKernels
         ("C32 x C32", 3) => new GeneratedRunner<C32xC32r3>(c, batch),
         ("C32 x C32", 1) => new GeneratedRunner<C32xC32r1>(c, batch),
         ("C64 x C64", 1) => new GeneratedRunner<C64xC64r1>(c, batch),
+        ("D9 x D9", 2) => new GeneratedRunner<D9xD9r2>(c, batch),
+        ("C20 x C20", 2) => new GeneratedRunner<C20xC20r2>(c, batch),
+        ("C12 x C12 x C3", 1) => new GeneratedRunner<C12xC12xC3r1>(c, batch),
+        ("p4m(28)", 1) => new GeneratedRunner<P4m28r1>(c, batch),
         _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
     };
 
@@ -31,8 +40,29 @@ public static class GeneratedKernels
             ("C32 x C32", 3) => RunOnce<C32xC32r3>(c, x, w, b, dy),
             ("C32 x C32", 1) => RunOnce<C32xC32r1>(c, x, w, b, dy),
             ("C64 x C64", 1) => RunOnce<C64xC64r1>(c, x, w, b, dy),
+            ("D9 x D9", 2) => RunOnce<D9xD9r2>(c, x, w, b, dy),
+            ("C20 x C20", 2) => RunOnce<C20xC20r2>(c, x, w, b, dy),
+            ("C12 x C12 x C3", 1) => RunOnce<C12xC12xC3r1>(c, x, w, b, dy),
+            ("p4m(28)", 1) => RunOnce<P4m28r1>(c, x, w, b, dy),
             _ => throw new ArgumentException($"no generated kernel declared for {c.Group} r{c.Radius}"),
         };
+
+    /// <summary>The generated plan's split for the report: rows x |F| and its distinct in-row permutations.</summary>
+    public static string Plan(BenchConfig c) => (c.Group, c.Radius) switch
+    {
+        ("D14 x D14", 3) => Plan<D14xD14r3>(),
+        ("C32 x C32", 3) => Plan<C32xC32r3>(),
+        ("C32 x C32", 1) => Plan<C32xC32r1>(),
+        ("C64 x C64", 1) => Plan<C64xC64r1>(),
+        ("D9 x D9", 2) => Plan<D9xD9r2>(),
+        ("C20 x C20", 2) => Plan<C20xC20r2>(),
+        ("C12 x C12 x C3", 1) => Plan<C12xC12xC3r1>(),
+        ("p4m(28)", 1) => Plan<P4m28r1>(),
+        _ => "?",
+    };
+
+    static string Plan<T>() where T : IGroupPlan =>
+        $"{T.SlowOrder} x {T.FastOrder}, {T.FastForwardCount}/{T.FastBackwardCount} perms{(T.ForwardShifts.Length > 0 ? ", shifted" : "")}";
 
     static (float[], float[], float[], float[], string?) RunOnce<T>(BenchConfig c, float[] x, float[] w, float[] b, float[] dy) where T : IGroupKernel
     {
