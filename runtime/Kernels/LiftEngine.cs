@@ -244,3 +244,132 @@ public static class PointProjection
                 System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Slice(r * imageSize, imageSize), scale, dx.Slice(r * l + m * imageSize, imageSize));
     }
 }
+
+/// <summary>
+/// The full-mode GM convolution on a torus group G (<see cref="IGroupLift"/>) run as one convolution on the translations
+/// <typeparamref name="TTranslations"/> from I·|P| channels (i, m') to O·|P| channels (o, m) — the G-CNN's "filter bank":
+/// for g = (t, m), x[b,i, g·h_k⁻¹] = x[b,i, (t − v, m')] with h_k = (−v, m')⁻¹·(0, m), so
+/// y[b,o,(t,m)] = Σ_(i,m') Σ_v W'[(o,m),(i,m'),v]·x[b,i,(t − v, m')] with W' = w[o,i,k(m,m',v)] (0 when h is not in the
+/// neighbourhood). The layouts agree: x[b,i,m'·n² + t] is channel i·|P| + m' of the translation kernel's input. Same
+/// result as <typeparamref name="TGroup"/>'s own kernel, to rounding; the layer that uses it is
+/// <see cref="GMBankConv{TGroup, TTranslations}"/>. The translation kernel's neighbourhood must contain every v used.
+/// </summary>
+public static class FilterBankEngine<TGroup, TTranslations> where TGroup : IGroupLift where TTranslations : IGroupKernel
+{
+    static int P => TGroup.PointOrder;
+    static int N2 => TGroup.ImageSize;
+    static int K => TGroup.KernelSize;
+    static int KT => TTranslations.KernelSize;
+
+    /// <summary>[(m·|P| + m')·K_T + v] = k with h_k = (−u_v, m')⁻¹·(0, m), or −1; and why it cannot be built, or null.</summary>
+    static readonly (int[] Bank, string? Problem) Table = Build();
+
+    static (int[], string?) Build()
+    {
+        string name = typeof(TGroup).Name;
+        if (TTranslations.Order != N2 || (long)P * N2 != TGroup.Order)
+            return ([], $"{name}: {typeof(TTranslations).Name} has {TTranslations.Order} elements, not the image's {N2}.");
+        var index = new Dictionary<int, int>();
+        var h = TGroup.KernelElements;
+        for (int k = 0; k < K; k++) index[h[k]] = k;
+        var u = TTranslations.KernelElements;
+        var bank = new int[P * P * KT];
+        int used = 0;
+        for (int m = 0; m < P; m++)
+            for (int m2 = 0; m2 < P; m2++)
+                for (int v = 0; v < KT; v++)
+                {
+                    // (−v, m') as an element of G: the translation −v (pixel index of T's inverse of u_v) followed by m'.
+                    int minusV = TTranslations.Inverse(u[v]);
+                    int target = TGroup.Multiply(minusV, m2 * N2);
+                    int hk = TGroup.Multiply(TGroup.Inverse(target), m * N2);
+                    bank[(m * P + m2) * KT + v] = index.TryGetValue(hk, out int k) ? k : -1;
+                    if (bank[(m * P + m2) * KT + v] >= 0) used++;
+                }
+        // Every (m, h_k) pair must be reached once, else the translation kernel misses part of the neighbourhood.
+        return used == P * K ? (bank, null)
+            : (bank, $"{name}: the translations of {typeof(TTranslations).Name} reach {used} of the {P * K} (m, h_k) pairs; its neighbourhood is too small.");
+    }
+
+    static int[] Bank => Table.Problem is null ? Table.Bank : throw new InvalidOperationException($"The filter bank cannot be built: {Table.Problem}");
+
+    static GmShape Wide(in GmShape s)
+    {
+        if (s.Mode != ChannelMode.Full) throw new ArgumentException("The filter bank runs full-mode convolutions only.", nameof(s));
+        long i = (long)s.InChannels * P, o = (long)s.OutChannels * P;
+        if (i > int.MaxValue || o > int.MaxValue) throw new ArgumentException($"{s} needs more than {int.MaxValue} translation channels.", nameof(s));
+        return s with { InChannels = (int)i, OutChannels = (int)o };
+    }
+
+    /// <summary>W'[(o,m),(i,m'),v] = w[o,i,k(m,m',v)] (0 where no k).</summary>
+    static void Expand(in GmShape s, ReadOnlySpan<float> w, Span<float> wide)
+    {
+        var bank = Bank;
+        int ip = s.InChannels * P;
+        for (int o = 0; o < s.OutChannels; o++)
+            for (int m = 0; m < P; m++)
+                for (int i = 0; i < s.InChannels; i++)
+                    for (int m2 = 0; m2 < P; m2++)
+                    {
+                        var to = wide.Slice(((o * P + m) * ip + i * P + m2) * KT, KT);
+                        var from = w.Slice((o * s.InChannels + i) * K, K);
+                        var row = bank.AsSpan((m * P + m2) * KT, KT);
+                        for (int v = 0; v < KT; v++) to[v] = row[v] < 0 ? 0 : from[row[v]];
+                    }
+    }
+
+    /// <summary>y[b,o,a] = Σ_i Σ_k w[o,i,k]·x[b,i, g_a·h_k⁻¹] + bias[o]; y is overwritten.</summary>
+    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        KernelChecks.CheckForward(TGroup.Order, K, s, x, w, bias, y);
+        var e = Wide(s);
+        KernelChecks.CheckShape(N2, KT, e);
+        using var wide = RentedBuffer.Rent(KernelChecks.WeightLength(e, KT));
+        using var wideBias = RentedBuffer.Rent(bias.IsEmpty ? 0 : e.OutChannels);
+        Expand(s, w, wide.Span);
+        for (int o = 0; o < bias.Length; o++) wideBias.Span.Slice(o * P, P).Fill(bias[o]);
+        TTranslations.Forward(e, x, wide.Span, wideBias.Span, y);
+    }
+
+    /// <summary>dx[b,i,c] = Σ_o Σ_k w[o,i,k]·dy[b,o, c·h_k]; dx is overwritten.</summary>
+    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+    {
+        KernelChecks.CheckBackwardInput(TGroup.Order, K, s, dy, w, dx);
+        var e = Wide(s);
+        KernelChecks.CheckShape(N2, KT, e);
+        using var wide = RentedBuffer.Rent(KernelChecks.WeightLength(e, KT));
+        Expand(s, w, wide.Span);
+        TTranslations.BackwardInput(e, dy, wide.Span, dx);
+    }
+
+    /// <summary>dw[o,i,k] = Σ_b Σ_a dy[b,o,a]·x[b,i, g_a·h_k⁻¹], dbias[o] = Σ dy; both overwritten.</summary>
+    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
+    {
+        KernelChecks.CheckBackwardWeights(TGroup.Order, K, s, x, dy, dw, dbias);
+        var e = Wide(s);
+        KernelChecks.CheckShape(N2, KT, e);
+        var bank = Bank;
+        using var wide = RentedBuffer.Rent(KernelChecks.WeightLength(e, KT));
+        using var wideBias = RentedBuffer.Rent(dbias.IsEmpty ? 0 : e.OutChannels);
+        TTranslations.BackwardWeights(e, x, dy, wide.Span, wideBias.Span);
+        // dw[o,i,k] = Σ over the (m, m', v) that read w[o,i,k], in a fixed order.
+        int ip = s.InChannels * P;
+        dw.Clear();
+        for (int o = 0; o < s.OutChannels; o++)
+            for (int m = 0; m < P; m++)
+                for (int i = 0; i < s.InChannels; i++)
+                    for (int m2 = 0; m2 < P; m2++)
+                    {
+                        var from = wide.Span.Slice(((o * P + m) * ip + i * P + m2) * KT, KT);
+                        var to = dw.Slice((o * s.InChannels + i) * K, K);
+                        var row = bank.AsSpan((m * P + m2) * KT, KT);
+                        for (int v = 0; v < KT; v++) if (row[v] >= 0) to[row[v]] += from[v];
+                    }
+        for (int o = 0; o < dbias.Length; o++)
+        {
+            float sum = 0;
+            for (int m = 0; m < P; m++) sum += wideBias.Span[o * P + m];
+            dbias[o] = sum;
+        }
+    }
+}
