@@ -251,8 +251,8 @@ public static class PointProjection
 /// for g = (t, m), x[b,i, g·h_k⁻¹] = x[b,i, (t − v, m')] with h_k = (−v, m')⁻¹·(0, m), so
 /// y[b,o,(t,m)] = Σ_(i,m') Σ_v W'[(o,m),(i,m'),v]·x[b,i,(t − v, m')] with W' = w[o,i,k(m,m',v)] (0 when h is not in the
 /// neighbourhood). The layouts agree: x[b,i,m'·n² + t] is channel i·|P| + m' of the translation kernel's input. Same
-/// result as <typeparamref name="TGroup"/>'s own kernel, to rounding; the layer that uses it is
-/// <see cref="GMBankConv{TGroup, TTranslations}"/>. The translation kernel's neighbourhood must contain every v used.
+/// result as <typeparamref name="TGroup"/>'s own kernel, to rounding; <see cref="FilterBank{TGroup, TTranslations}"/> is
+/// TGroup with these passes, for <see cref="GMConv{TGroup}"/>. The translation kernel's neighbourhood must contain every v used.
 /// </summary>
 public static class FilterBankEngine<TGroup, TTranslations> where TGroup : IGroupLift where TTranslations : IGroupKernel
 {
@@ -372,4 +372,41 @@ public static class FilterBankEngine<TGroup, TTranslations> where TGroup : IGrou
             dbias[o] = sum;
         }
     }
+}
+
+/// <summary>
+/// <typeparamref name="TGroup"/> (a torus group: p4(n), p4m(n)) with its GM convolution run by
+/// <see cref="FilterBankEngine{TGroup, TTranslations}"/> on <typeparamref name="TTranslations"/> (full mode only), everything
+/// else — the group, its name, neighbourhood and lift — TGroup's own. <c>GMConv&lt;FilterBank&lt;P4m28, C28xC28&gt;&gt;</c> is
+/// then the same layer as <c>GMConv&lt;P4m28&gt;</c> in full mode (same parameters and names, same results to rounding),
+/// and lives on the same group as far as <see cref="Shape.Group"/> and the pools are concerned.
+/// </summary>
+public readonly struct FilterBank<TGroup, TTranslations> : IGroupLift where TGroup : IGroupLift where TTranslations : IGroupKernel
+{
+    public static int Order => TGroup.Order;
+    public static int KernelSize => TGroup.KernelSize;
+    public static string? GroupName => TGroup.GroupName;
+    public static ReadOnlySpan<int> KernelElements => TGroup.KernelElements;
+    public static int Multiply(int a, int b) => TGroup.Multiply(a, b);
+    public static int Inverse(int a) => TGroup.Inverse(a);
+    public static void Forward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        FilterBankEngine<TGroup, TTranslations>.Forward(s, x, w, bias, y);
+    public static void BackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        FilterBankEngine<TGroup, TTranslations>.BackwardInput(s, dy, w, dx);
+    public static void BackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        FilterBankEngine<TGroup, TTranslations>.BackwardWeights(s, x, dy, dw, dbias);
+
+    public static int ImageSide => TGroup.ImageSide;
+    public static int ImageSize => TGroup.ImageSize;
+    public static int PointOrder => TGroup.PointOrder;
+    public static string ImageGroupName => TGroup.ImageGroupName;
+    public static int LiftKernelSize => TGroup.LiftKernelSize;
+    public static ReadOnlySpan<int> LiftTranslations => TGroup.LiftTranslations;
+    public static ReadOnlySpan<int> LiftConjugates => TGroup.LiftConjugates;
+    public static void LiftForward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        TGroup.LiftForward(s, x, w, bias, y);
+    public static void LiftBackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx) =>
+        TGroup.LiftBackwardInput(s, dy, w, dx);
+    public static void LiftBackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias) =>
+        TGroup.LiftBackwardWeights(s, x, dy, dw, dbias);
 }

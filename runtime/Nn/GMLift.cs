@@ -36,7 +36,7 @@ public sealed class GMLift<TGroup> : Layer where TGroup : IGroupLift
     public ChannelMode Mode { get; }
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
-    public override string Kind => $"GMLift<{typeof(TGroup).Name}> {Mode.ToString().ToLowerInvariant()}";
+    public override string Kind => $"GMLift<{TypeName(typeof(TGroup))}> {Mode.ToString().ToLowerInvariant()}";
     public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);
@@ -87,7 +87,7 @@ public sealed class GMProject<TGroup> : Layer where TGroup : IGroupLift
     }
 
     public PoolKind Pool { get; }
-    public override string Kind => $"GMProject<{typeof(TGroup).Name}> {Pool.ToString().ToLowerInvariant()}";
+    public override string Kind => $"GMProject<{TypeName(typeof(TGroup))}> {Pool.ToString().ToLowerInvariant()}";
 
     // x[b,c,g] → y[b,c,p]
     public override float[] Forward(float[] x, int batch, bool training)

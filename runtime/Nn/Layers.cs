@@ -17,22 +17,6 @@ public static partial class Layers
         });
 
     /// <summary>
-    /// The full-mode GM convolution on a torus group (p4, p4m) run as the G-CNN filter bank on the translations
-    /// <typeparamref name="TTranslations"/> (<see cref="GMBankConv{TGroup, TTranslations}"/>): the same layer, parameters and
-    /// names as <c>GMConv&lt;TGroup&gt;(outChannels, ChannelMode.Full)</c>, another execution path.
-    /// </summary>
-    public static Spec GMBankConv<TGroup, TTranslations>(int outChannels, bool bias = true, BiasInit biasInit = BiasInit.Uniform)
-        where TGroup : IGroupLift where TTranslations : IGroupKernel
-    {
-        if (outChannels < 1) throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, "A convolution needs at least one output channel.");
-        return new("conv", c =>
-        {
-            CheckOnGroup("GMConv", c, typeof(TGroup).Name, TGroup.GroupName, TGroup.Order);
-            return new GMBankConv<TGroup, TTranslations>(c.Name, c.Input.Channels, outChannels, c.Rng, bias, biasInit);
-        });
-    }
-
-    /// <summary>
     /// An approximately equivariant GM convolution (<see cref="RelaxedGMConv{TGroup}"/>), named <c>conv</c> as the exact one,
     /// so its parameters are <c>conv.weight</c>, <c>conv.relax.c</c>, <c>conv.relax.a</c> (or <c>conv.relax.e</c>), <c>conv.bias</c>.
     /// </summary>

@@ -277,7 +277,7 @@ public class TorusGroupTests
     {
         // p4m(5): every rotation and mirror of the image; p4(4) (even side): every rotation.
         var p4m = Network.Build(Layers.GMLift<HandP4m5>(3) >> Layers.ReLU() >> Layers.GMConv<HandP4m5>(2, ChannelMode.Full)
-            >> Layers.GMBankConv<HandP4m5, Torus5>(2) >> Layers.GMProject<HandP4m5>(kind), new Shape(2, 25), seed: 3);
+            >> Layers.GMConv<FilterBank<HandP4m5, Torus5>>(2, ChannelMode.Full) >> Layers.GMProject<HandP4m5>(kind), new Shape(2, 25), seed: 3);
         TorusSymmetry.AssertEquivariant<HandP4m5>(p4m, batch: 2, seed: 4);
         var p4 = Network.Build(Layers.GMLift<HandP4r4>(3, ChannelMode.Shared) >> Layers.GMConv<HandP4r4>(2, ChannelMode.Full)
             >> Layers.GMProject<HandP4r4>(kind), new Shape(1, 16), seed: 5);
