@@ -17,6 +17,7 @@ public sealed record ElaborationResult(Group? Group, DefinitionError? Error);
 /// <item>Sn, An, Perm: permutations of {0..n-1} as image tuples (p(0), …, p(n-1)), sorted lexicographically
 /// (so the identity is element 0); product (p·q)(x) = p(q(x)).</item>
 /// <item>Q8: 1, −1, i, −i, j, −j, k, −k as elements 0..7.</item>
+/// <item>p4(n), p4m(n), Bn: formula groups, see <see cref="WallpaperGroup"/> and <see cref="SignedPermutationGroup"/>.</item>
 /// </list>
 /// </summary>
 public static class Elaborator
@@ -54,6 +55,9 @@ public static class Elaborator
         FamilySyntax { Family: "S" } f => CheckTable(f, Factorial(f.Size)),
         FamilySyntax { Family: "A" } f => CheckTable(f, f.Size <= 2 ? 1 : Factorial(f.Size) / 2),
         FamilySyntax { Family: "Q" } => 8,
+        FamilySyntax { Family: "p4" } f => CheckFormula(f, 4L * f.Size * f.Size),
+        FamilySyntax { Family: "p4m" } f => CheckFormula(f, 8L * f.Size * f.Size),
+        FamilySyntax { Family: "B" } f => CheckSignedPermutations(f),
         ProductSyntax p => p.Factors.Aggregate(1L, (n, f) => Saturate(n * CheckedOrder(f))),
         PowerSyntax p => Enumerable.Range(0, p.Exponent).Aggregate(1L, (n, _) => Saturate(n * CheckedOrder(p.Base))),
         PermSyntax => 0, // bounded during enumeration
@@ -67,6 +71,20 @@ public static class Elaborator
     static long CheckTable(FamilySyntax f, long order) =>
         order > Limits.MaxTableOrder ? throw TooLarge(f.Span, $"{f.Family}{f.Size}", order, Limits.MaxTableOrder) : order;
 
+    /// <summary>A formula family too large on its own is reported at its own atom, not at the whole expression.</summary>
+    static long CheckFormula(FamilySyntax f, long order) =>
+        order > Limits.MaxOrder ? throw TooLarge(f.Span, $"{f.Family}({f.Size})", order, Limits.MaxOrder) : order;
+
+    static long CheckSignedPermutations(FamilySyntax f)
+    {
+        int n = Limits.MaxSignedPermutationDegree;
+        if (f.Size <= n) return (1L << f.Size) * Factorial(f.Size);
+        string count = f.Size <= 12 ? ((1L << f.Size) * Factorial(f.Size)).ToString("N0") : "more than 10¹²";
+        throw new ElaborationFailure(new DefinitionError(Descriptors.GroupTooLarge, f.Span,
+            $"B{f.Size} has {count} elements; the limit is B{n} ({(1L << n) * Factorial(n):N0} elements), " +
+            $"because Bn multiplies its permutations through the Cayley table of S{n}, the largest tabulated symmetric group"));
+    }
+
     static Group Build(GroupSyntax s) => s switch
     {
         FamilySyntax { Family: "C" } f => new CyclicGroup(f.Size),
@@ -74,6 +92,9 @@ public static class Elaborator
         FamilySyntax { Family: "S" } f => Permutations($"S{f.Size}", AllPermutations(f.Size), SymmetricGenerators(f.Size), f.Span),
         FamilySyntax { Family: "A" } f => Permutations($"A{f.Size}", AllPermutations(f.Size).Where(IsEven), AlternatingGenerators(f.Size), f.Span),
         FamilySyntax { Family: "Q" } => Quaternion(),
+        FamilySyntax { Family: "p4" } f => new WallpaperGroup(f.Size, Mirrors: false),
+        FamilySyntax { Family: "p4m" } f => new WallpaperGroup(f.Size, Mirrors: true),
+        FamilySyntax { Family: "B" } f => new SignedPermutationGroup(f.Size, (1 << f.Size) * (int)Factorial(f.Size)),
         ProductSyntax p => Product(p.Factors.Select(Build)),
         PowerSyntax p => Product(Enumerable.Repeat(Build(p.Base), p.Exponent)),
         PermSyntax p => PermGroup(p),
@@ -89,7 +110,12 @@ public static class Elaborator
 
     // ---- permutation groups -------------------------------------------------------------------------------
 
-    static IEnumerable<int[]> AllPermutations(int n)
+    /// <summary>Sn as its table group (n ≤ 5), as the expression "Sn" elaborates; Bn's law is built on it.</summary>
+    internal static TableGroup Symmetric(int n) =>
+        (TableGroup)Permutations($"S{n}", AllPermutations(n), SymmetricGenerators(n), default);
+
+    /// <summary>The permutations of {0..n−1} as image tuples in lexicographic order: element i of Sn.</summary>
+    internal static IEnumerable<int[]> AllPermutations(int n)
     {
         var p = Enumerable.Range(0, n).ToArray();
         while (true)

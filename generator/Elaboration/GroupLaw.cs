@@ -1,23 +1,37 @@
 using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using GmCodegen.Generator.Model;
 
 namespace GmCodegen.Generator.Elaboration;
 
 /// <summary>
-/// The law of one non-product group as two small expressions over element indices x and y. It is written once, here:
-/// <see cref="GroupAlgebra"/> evaluates it while planning, and the GroupLaw template prints the same expressions into
-/// the generated Multiply and Inverse (products are componentwise in both, first factor slowest).
+/// The law of one non-product group as two small expressions over element indices x and y, with the small tables they
+/// read. It is written once, here: <see cref="GroupAlgebra"/> evaluates it while planning, and the GroupLaw template
+/// prints the same expressions (and tables) into the generated Multiply and Inverse (products are componentwise in
+/// both, first factor slowest).
 /// </summary>
-public sealed record Law(LawExpr Multiply, LawExpr Inverse)
+public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTableData> Tables)
 {
+    public Law(LawExpr multiply, LawExpr inverse) : this(multiply, inverse, default) { }
+
     static readonly LawExpr X = new Argument(LawArgument.X), Y = new Argument(LawArgument.Y);
+
+    /// <summary>Laws built from formulas and derived tables are kept per group: the planner evaluates them |G|·K times.</summary>
+    static readonly ConcurrentDictionary<Group, Law> Built = new();
 
     public static Law Of(Group g) => g switch
     {
-        CyclicGroup c => new((X + Y) % c.N, (c.N - X) % c.N),
+        CyclicGroup c => Cyclic(c.N),
         DihedralGroup d => Dihedral(d.N),
-        TableGroup t => new(new Lookup(LawTable.Cayley, X * t.Order + Y), new Lookup(LawTable.Inverse, X)),
+        TableGroup t => new(new Lookup(LawTable.Cayley, X * t.Order + Y), new Lookup(LawTable.Inverse, X),
+            EquatableArray.Of(new LawTableData(LawTable.Cayley, t.Table), new LawTableData(LawTable.Inverse, t.Inverses))),
+        WallpaperGroup w => Built.GetOrAdd(w, _ => Wallpaper(w.N, w.Mirrors)),
+        SignedPermutationGroup b => Built.GetOrAdd(b, _ => SignedPermutations(b.N)),
         _ => throw new InvalidOperationException($"{g.GetType().Name} has no single law (products are componentwise)"),
     };
+
+    static Law Cyclic(int n) => new((X + Y) % n, (n - X) % n);
 
     /// <summary>(r, f) ↔ r + f·n; (r1,f1)(r2,f2) = (r1+r2, f1) if f2 = 0, else (r2−r1, 1−f1); (r,0)⁻¹ = (−r,0), (r,1)⁻¹ = (r,1).</summary>
     static Law Dihedral(int n)
@@ -28,18 +42,121 @@ public sealed record Law(LawExpr Multiply, LawExpr Inverse)
             new LessThan(X, n, (n - X) % n, X));
     }
 
-    /// <summary>The value of e at (x, y); table lookups read <paramref name="g"/>'s Cayley table and inverses.</summary>
-    public static int Evaluate(LawExpr e, Group g, int x, int y) => e switch
+    /// <summary>
+    /// p4(n), p4m(n): x = (t, m) ↔ m·n² + t1·n + t2, (t, m)·(t', m') = (t + A(m)·t', m·m'), (t, m)⁻¹ = (−A(m)⁻¹·t, m⁻¹).
+    /// The point-group part is C4's or D4's own law applied to m = x / n²; A(m) is a signed 2×2 permutation matrix,
+    /// so each coordinate of A(m)·t' is ±t'_j: a switch over m with one case per point-group element.
+    /// </summary>
+    static Law Wallpaper(int n, bool mirrors)
+    {
+        int n2 = n * n;
+        var point = mirrors ? Dihedral(4) : Cyclic(4);
+        var matrices = PointMatrices(mirrors);
+        LawExpr mx = X / n2, my = Y / n2;
+        LawExpr[] tx = [X / n % n, X % n], ty = [Y / n % n, Y % n];
+
+        // Coordinate i of t + A(m)·t' (mod n): t_i + t'_j or t_i − t'_j + n, j the column of row i's entry.
+        LawExpr Product(int i) => new Select(mx, matrices.Select(a =>
+        {
+            int j = a[i, 0] != 0 ? 0 : 1;
+            return a[i, j] > 0 ? tx[i] + ty[j] : tx[i] - ty[j] + n;
+        }).ToEquatableArray()) % n;
+        // Coordinate i of −A(m)⁻¹·t = −A(m)ᵀ·t (mod n): t_j or n − t_j.
+        LawExpr Inverse(int i) => new Select(mx, matrices.Select(a =>
+        {
+            int j = a[0, i] != 0 ? 0 : 1;
+            return a[j, i] < 0 ? tx[j] : n - tx[j];
+        }).ToEquatableArray()) % n;
+
+        return new(
+            Substitute(point.Multiply, mx, my) * n2 + Product(0) * n + Product(1),
+            Substitute(point.Inverse, mx, mx) * n2 + Inverse(0) * n + Inverse(1));
+    }
+
+    /// <summary>
+    /// A(k, f) = F^f·R^k for the point-group element k + 4f, with R(t1, t2) = (−t2, t1) and F(t1, t2) = (t1, −t2), so
+    /// that A respects C4's and the project's D4 product (A(m·m') = A(m)·A(m'); the tests check it).
+    /// </summary>
+    public static int[][,] PointMatrices(bool mirrors)
+    {
+        int[,] r = { { 0, -1 }, { 1, 0 } }, f = { { 1, 0 }, { 0, -1 } }, e = { { 1, 0 }, { 0, 1 } };
+        var rotations = new int[4][,];
+        rotations[0] = e;
+        for (int k = 1; k < 4; k++) rotations[k] = Times(r, rotations[k - 1]);
+        return mirrors ? rotations.Concat(rotations.Select(a => Times(f, a))).ToArray() : rotations;
+    }
+
+    static int[,] Times(int[,] a, int[,] b)
+    {
+        var c = new int[2, 2];
+        for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            c[i, j] = a[i, 0] * b[0, j] + a[i, 1] * b[1, j];
+        return c;
+    }
+
+    /// <summary>
+    /// Bn: x = (p, s) ↔ p·2ⁿ + s (see <see cref="SignedPermutationGroup"/>). (p, s)·(q, s') = (p·q, s XOR p(s')) and
+    /// (p, s)⁻¹ = (p⁻¹, p⁻¹(s)), through Sn's Cayley and inverse tables and the table SignAction[p·2ⁿ + s] = p(s).
+    /// </summary>
+    static Law SignedPermutations(int n)
+    {
+        var sn = Elaborator.Symmetric(n);
+        int masks = 1 << n, perms = sn.Order;
+        var permutations = Elaborator.AllPermutations(n).ToArray();
+        var action = new int[perms * masks];
+        for (int p = 0; p < perms; p++)
+        for (int s = 0; s < masks; s++)
+            for (int j = 0; j < n; j++)
+                if ((s >> j & 1) != 0) action[p * masks + s] |= 1 << permutations[p][j];
+
+        LawExpr px = X / masks, sx = X % masks;
+        LawExpr inverse = new Lookup(LawTable.SymmetricInverse, px);
+        return new(
+            new Lookup(LawTable.SymmetricProduct, px * perms + Y / masks) * masks
+                + new Binary(sx, LawOp.Xor, new Lookup(LawTable.SignAction, px * masks + Y % masks)),
+            inverse * masks + new Lookup(LawTable.SignAction, inverse * masks + sx),
+            EquatableArray.Of(
+                new LawTableData(LawTable.SymmetricProduct, sn.Table),
+                new LawTableData(LawTable.SymmetricInverse, sn.Inverses),
+                new LawTableData(LawTable.SignAction, action.ToEquatableArray())));
+    }
+
+    /// <summary>e with its arguments x and y replaced by the given expressions (a factor's law applied to parts of an index).</summary>
+    public static LawExpr Substitute(LawExpr e, LawExpr x, LawExpr y) => e switch
+    {
+        Argument { Which: LawArgument.X } => x,
+        Argument => y,
+        Constant => e,
+        Binary b => new Binary(Substitute(b.Left, x, y), b.Op, Substitute(b.Right, x, y)),
+        LessThan l => new LessThan(Substitute(l.Left, x, y), Substitute(l.Right, x, y), Substitute(l.Then, x, y), Substitute(l.Otherwise, x, y)),
+        Select s => new Select(Substitute(s.Selector, x, y), s.Cases.Select(c => Substitute(c, x, y)).ToEquatableArray()),
+        Lookup k => new Lookup(k.Table, Substitute(k.Index, x, y)),
+        _ => throw new InvalidOperationException(e.GetType().Name),
+    };
+
+    /// <summary>The value of e at (x, y); table lookups read the law's own tables.</summary>
+    public static int Evaluate(LawExpr e, Law law, int x, int y) => e switch
     {
         Argument { Which: LawArgument.X } => x,
         Argument => y,
         Constant c => c.Value,
-        Binary b => Apply(b.Op, Evaluate(b.Left, g, x, y), Evaluate(b.Right, g, x, y)),
-        LessThan l => Evaluate(l.Left, g, x, y) < Evaluate(l.Right, g, x, y) ? Evaluate(l.Then, g, x, y) : Evaluate(l.Otherwise, g, x, y),
-        Lookup { Table: LawTable.Cayley } k => ((TableGroup)g).Table[Evaluate(k.Index, g, x, y)],
-        Lookup k => ((TableGroup)g).Inverses[Evaluate(k.Index, g, x, y)],
+        Binary b => Apply(b.Op, Evaluate(b.Left, law, x, y), Evaluate(b.Right, law, x, y)),
+        LessThan l => Evaluate(l.Left, law, x, y) < Evaluate(l.Right, law, x, y) ? Evaluate(l.Then, law, x, y) : Evaluate(l.Otherwise, law, x, y),
+        Select s => Evaluate(s.Cases[Case(s, Evaluate(s.Selector, law, x, y))], law, x, y),
+        Lookup k => law.Table(k.Table)[Evaluate(k.Index, law, x, y)],
         _ => throw new InvalidOperationException(e.GetType().Name),
     };
+
+    EquatableArray<int> Table(LawTable name)
+    {
+        foreach (var t in Tables) if (t.Name == name) return t.Values;
+        throw new InvalidOperationException($"the law has no {name} table");
+    }
+
+    /// <summary>The printed switch sends every value past the last case to it (<c>_ =&gt;</c>); the evaluator insists on range.</summary>
+    static int Case(Select s, int value) =>
+        value >= 0 && value < s.Cases.Count ? value : throw new InvalidOperationException($"case {value} of a {s.Cases.Count}-way select");
 
     static int Apply(LawOp op, int a, int b) => op switch
     {
@@ -48,15 +165,23 @@ public sealed record Law(LawExpr Multiply, LawExpr Inverse)
         LawOp.Multiply => a * b,
         LawOp.Divide => a / b,
         LawOp.Remainder => a % b,
+        LawOp.Xor => a ^ b,
         _ => throw new InvalidOperationException(op.ToString()),
     };
 }
 
+/// <summary>One of a law's tables, by name (the generated file prints it as <c>static ReadOnlySpan&lt;byte&gt; NameId</c>).</summary>
+public sealed record LawTableData(LawTable Name, EquatableArray<int> Values);
+
 public enum LawArgument { X, Y }
-public enum LawOp { Add, Subtract, Multiply, Divide, Remainder }
-public enum LawTable { Cayley, Inverse }
+public enum LawOp { Add, Subtract, Multiply, Divide, Remainder, Xor }
+/// <summary>
+/// The tables a law may read: a table group's Cayley table and inverses; Bn's SymmetricProduct and SymmetricInverse
+/// (Sn's) and SignAction (a sign mask moved by a permutation).
+/// </summary>
+public enum LawTable { Cayley, Inverse, SymmetricProduct, SymmetricInverse, SignAction }
 /// <summary>Which node a template is looking at (the templates dispatch on it; each form has its own members).</summary>
-public enum LawForm { Argument, Constant, Binary, LessThan, Lookup }
+public enum LawForm { Argument, Constant, Binary, LessThan, Select, Lookup }
 
 /// <summary>
 /// An integer expression in C#'s precedence: ?: (with a &lt; test) binds loosest, then + and −, then ·, / and %.
@@ -90,13 +215,18 @@ public sealed record Constant(int Value) : LawExpr
     public override int Precedence => 3;
 }
 
-/// <summary>Left op Right, left-associative: the left operand is parenthesised when it binds looser, the right one also when equal.</summary>
+/// <summary>
+/// Left op Right, left-associative: the left operand is parenthesised when it binds looser, the right one also when
+/// equal. Xor (which C# ranks below + and even below &lt;) is printed enclosed, "(l ^ r)", with non-atomic operands
+/// parenthesised, so it is an atom to its surroundings.
+/// </summary>
 public sealed record Binary(LawExpr Left, LawOp Op, LawExpr Right) : LawExpr
 {
     public override LawForm Form => LawForm.Binary;
-    public override int Precedence => Op is LawOp.Add or LawOp.Subtract ? 1 : 2;
-    public bool ParenthesiseLeft => Left.Precedence < Precedence;
-    public bool ParenthesiseRight => Right.Precedence <= Precedence;
+    public override int Precedence => Op switch { LawOp.Add or LawOp.Subtract => 1, LawOp.Xor => 3, _ => 2 };
+    public bool Enclosed => Op is LawOp.Xor;
+    public bool ParenthesiseLeft => Enclosed ? Left.Precedence < 3 : Left.Precedence < Precedence;
+    public bool ParenthesiseRight => Enclosed ? Right.Precedence < 3 : Right.Precedence <= Precedence;
 }
 
 /// <summary>Left &lt; Right ? Then : Otherwise.</summary>
@@ -106,9 +236,22 @@ public sealed record LessThan(LawExpr Left, LawExpr Right, LawExpr Then, LawExpr
     public override int Precedence => 0;
 }
 
-/// <summary>An entry of the factor's Cayley table or inverse table.</summary>
+/// <summary>
+/// Cases[Selector]: printed as an enclosed switch expression "((sel) switch { 0 =&gt; c0, …, _ =&gt; cLast })", an atom to
+/// its surroundings (the selector must lie in 0 … Cases.Count − 1; the evaluator checks it).
+/// </summary>
+public sealed record Select(LawExpr Selector, EquatableArray<LawExpr> Cases) : LawExpr
+{
+    public override LawForm Form => LawForm.Select;
+    public override int Precedence => 3;
+    public bool ParenthesiseSelector => Selector.Precedence < 3;
+}
+
+/// <summary>An entry of one of the law's tables.</summary>
 public sealed record Lookup(LawTable Table, LawExpr Index) : LawExpr
 {
     public override LawForm Form => LawForm.Lookup;
     public override int Precedence => 3;
+    /// <summary>The table's name in the generated file (followed by the factor's id).</summary>
+    public string TableName => Table.ToString();
 }

@@ -40,7 +40,12 @@ public sealed record WallpaperGroup(int N, bool Mirrors)
     public int PointOrder => Mirrors ? 8 : 4;
 }
 
-/// <summary>Bn = ℤ2ⁿ ⋊ Sn, the signed permutations of n coordinates (hyperoctahedral group, 2ⁿ·n! elements).</summary>
+/// <summary>
+/// Bn = ℤ2ⁿ ⋊ Sn, the signed permutations of n coordinates (hyperoctahedral group, 2ⁿ·n! elements). Element (p, s) ↔
+/// p·2ⁿ + s, p the index of a permutation in Sn's numbering (lexicographic image tuples) and s a sign bitmask; it is
+/// the matrix D(s)·P(p), P(p)·e_i = e_p(i), D(s) = diag((−1)^(bit j of s)), i.e. e_i ↦ ±e_p(i) with the sign of bit p(i).
+/// (p, s)·(p', s') = (p·p', s XOR p(s')) with p(s') the bitmask moved by p (bit j → bit p(j)).
+/// </summary>
 public sealed record SignedPermutationGroup(int N, int Order) : Group($"B{N}", Order);
 
 /// <summary>Size limits, checked before anything is enumerated.</summary>
@@ -52,18 +57,29 @@ public static class Limits
     public const int MaxOrder = 1 << 20;
     /// <summary>Largest point moved by a Perm(...) generator.</summary>
     public const int MaxPermPoints = 32;
+    /// <summary>
+    /// Largest n of Bn (B5 has 3,840 elements). Bn's law multiplies the permutation parts through Sn's Cayley table,
+    /// which has the same bound as Sn itself (<see cref="MaxTableOrder"/>: S5 has 120 elements, S6 720).
+    /// </summary>
+    public const int MaxSignedPermutationDegree = 5;
 }
 
 /// <summary>Pure functions over groups: product, inverse, order of elements. Each family's law is its <see cref="Law"/>.</summary>
 public static class GroupAlgebra
 {
-    public static int Multiply(Group g, int a, int b) => g is ProductGroup p
-        ? Componentwise(p, a, b, Multiply)
-        : Law.Evaluate(Law.Of(g).Multiply, g, a, b);
+    public static int Multiply(Group g, int a, int b)
+    {
+        if (g is ProductGroup p) return Componentwise(p, a, b, Multiply);
+        var law = Law.Of(g);
+        return Law.Evaluate(law.Multiply, law, a, b);
+    }
 
-    public static int Inverse(Group g, int a) => g is ProductGroup p
-        ? Componentwise(p, a, 0, (f, x, _) => Inverse(f, x))
-        : Law.Evaluate(Law.Of(g).Inverse, g, a, 0);
+    public static int Inverse(Group g, int a)
+    {
+        if (g is ProductGroup p) return Componentwise(p, a, 0, (f, x, _) => Inverse(f, x));
+        var law = Law.Of(g);
+        return Law.Evaluate(law.Inverse, law, a, 0);
+    }
 
     /// <summary>Splits a and b into factor components (first factor slowest), applies op, recombines.</summary>
     static int Componentwise(ProductGroup p, int a, int b, Func<Group, int, int, int> op)
@@ -85,12 +101,19 @@ public static class GroupAlgebra
         return n;
     }
 
-    /// <summary>Generators of a group's Cayley graph: the family's standard generators.</summary>
+    /// <summary>
+    /// Generators of a group's Cayley graph: the family's standard generators (the order is part of the contract: an
+    /// explicit pool embedding lists their images in this order). p4(n): translation (1, 0), translation (0, 1), rotation
+    /// (indices n, 1, n²), p4m(n) then the mirror (4n²); for n = 1 the translations are the identity and are left out.
+    /// Bn: Sn's generators (0 1) and (0 1 … n−1) without signs, then the sign change of coordinate 0 (index 1).
+    /// </summary>
     public static IReadOnlyList<int> Generators(Group g) => g switch
     {
         CyclicGroup c => c.N == 1 ? [] : [1],
         DihedralGroup d => d.N == 1 ? [1] : [1, d.N],
         TableGroup t => t.Generators.Items,
+        WallpaperGroup w => (w.N == 1 ? new int[0] : [w.N, 1]).Concat(w.Mirrors ? [w.N * w.N, 4 * w.N * w.N] : [w.N * w.N]).ToArray(),
+        SignedPermutationGroup b => Elaborator.Symmetric(b.N).Generators.Select(p => p << b.N).Append(1).ToArray(),
         ProductGroup p => p.Factors.SelectMany((f, i) => Generators(f).Select(x => Embed(p, i, x))).ToArray(),
         _ => throw new InvalidOperationException(g.GetType().Name),
     };

@@ -9,7 +9,8 @@ public sealed record Neighbourhood(int[] Elements, int Dropped);
 
 /// <summary>
 /// Neighbourhoods in the reference implementation's order (docs/design.md#neighbourhoods): Cn: i mod n for i = −t..t; Dn: (i,0) then
-/// (i,1) for i = −t..t; products: all tuples, first factor slowest; table groups: the Cayley-graph ball of radius t
+/// (i,1) for i = −t..t; products: all tuples, first factor slowest; p4(n), p4m(n): every point-group element m (slowest)
+/// with the translations of Cn x Cn's neighbourhood; table groups and Bn: the Cayley-graph ball of radius t
 /// of the family's generators and their inverses, by word length then index. Radius −1 asks for the whole group.
 /// Repeats (a radius that wraps around) are dropped, first occurrence kept.
 /// </summary>
@@ -28,6 +29,9 @@ public static class Neighbourhoods
     {
         CyclicGroup c => Enumerable.Range(-t, 2 * t + 1).Select(i => Mod(i, c.N)).ToList(),
         DihedralGroup d => Enumerable.Range(-t, 2 * t + 1).SelectMany(i => new[] { Mod(i, d.N), Mod(i, d.N) + d.N }).ToList(),
+        // Every point-group element (slowest, in index order) with the translations of Cn x Cn's neighbourhood.
+        WallpaperGroup w => Enumerable.Range(0, w.PointOrder).SelectMany(m =>
+            Enumerable.Range(-t, 2 * t + 1).SelectMany(i => Enumerable.Range(-t, 2 * t + 1).Select(j => m * w.N * w.N + Mod(i, w.N) * w.N + Mod(j, w.N)))).ToList(),
         ProductGroup p => p.Factors.Aggregate(
             new List<int> { 0 },
             (acc, f) => acc.SelectMany(a => Raw(f, t).Select(e => a * f.Order + e)).ToList()),

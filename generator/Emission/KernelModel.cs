@@ -46,10 +46,20 @@ public sealed record KernelModel(
         {
             var f = factors[i];
             stride /= f.Order;
-            var cayley = f is TableGroup t ? new CayleyModel(t.Indexing, t.Table.Items, t.Inverses.Items) : null;
-            yield return new FactorModel(i, f.Name, f.Order, stride, Law.Of(f), cayley);
+            var law = Law.Of(f);
+            var tables = law.Tables.Count == 0 ? null : new LawTablesModel(TableIndexing(f),
+                law.Tables.Select(t => new LawTableModel(t.Name.ToString(), t.Values.Items)).ToImmutableArray());
+            yield return new FactorModel(i, f.Name, f.Order, stride, law, tables);
         }
     }
+
+    /// <summary>The comment above a factor's law tables: how its elements are numbered.</summary>
+    static string TableIndexing(Group f) => f switch
+    {
+        TableGroup t => t.Indexing,
+        SignedPermutationGroup b => $"(p, s) ↔ p·{1 << b.N} + s, p in S{b.N}'s numbering, s the sign bitmask; (p, s)·(q, s') = (p·q, s XOR p(s'))",
+        _ => "",
+    };
 
     static ImmutableArray<GatherCase> Cases(EquatableArray<FastGather> gathers) =>
         gathers.Select((g, j) => new GatherCase(j, g.Element,
@@ -104,10 +114,13 @@ public sealed record TablesModel(
     ImmutableArray<int> SlowForward, ImmutableArray<int> SlowBackward,
     ImmutableArray<int> FastForward, ImmutableArray<int> FastBackward);
 
-/// <summary>One factor of G: its place (Id), name, order, mixed-radix stride and law; Cayley holds a table group's tables.</summary>
-public sealed record FactorModel(int Id, string Name, int Order, int Stride, Law Law, CayleyModel? Cayley);
+/// <summary>One factor of G: its place (Id), name, order, mixed-radix stride and law; Tables holds the tables its law reads.</summary>
+public sealed record FactorModel(int Id, string Name, int Order, int Stride, Law Law, LawTablesModel? Tables);
 
-public sealed record CayleyModel(string Indexing, ImmutableArray<int> Table, ImmutableArray<int> Inverses);
+/// <summary>A factor's law tables (a table group's Cayley table and inverses, Bn's Sn tables and sign action), byte-valued.</summary>
+public sealed record LawTablesModel(string Indexing, ImmutableArray<LawTableModel> Tables);
+
+public sealed record LawTableModel(string Name, ImmutableArray<int> Values);
 
 /// <summary>One fast permutation π_j of a gather direction: its element, its segments, and the moves that apply it to a row.</summary>
 public sealed record GatherCase(int Index, int Element, ImmutableArray<SegmentSummary> Segments, ImmutableArray<MoveLine> Lines);

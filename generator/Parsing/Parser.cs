@@ -16,13 +16,14 @@ public sealed record ParseResult(GroupSyntax? Syntax, DefinitionError? Error);
 /// expr      := power (('x' | '×' | '*') power)*
 /// power     := atom ('^' INT)?
 /// atom      := '(' expr ')' | FAMILY INT | 'Q8' | 'Perm' '(' generator (',' generator)* ')'
+///            | 'p4' '(' INT ')' | 'p4m' '(' INT ')'   -- the wallpaper groups on the n×n pixel torus
 /// generator := ('(' INT* ')')+          -- cycle notation, points are 0-based
 /// </code>
-/// FAMILY is one of C (or Z), D, S, A. Whitespace is free. The parser is total: it never throws, whatever the text.
+/// FAMILY is one of C (or Z), D, S, A, B. Whitespace is free. The parser is total: it never throws, whatever the text.
 /// </summary>
 public static class Parser
 {
-    static readonly string[] Families = ["C", "Z", "D", "S", "A", "Q"];
+    static readonly string[] Families = ["C", "Z", "D", "S", "A", "B", "Q"];
 
     public static ParseResult Parse(string? text)
     {
@@ -105,7 +106,7 @@ public static class Parser
     {
         s.SkipSpace();
         int start = s.Pos;
-        if (s.AtEnd) throw s.Error("Expected a group (e.g. C4, D14, S4, Q8, Perm(...)), but the expression ended");
+        if (s.AtEnd) throw s.Error("Expected a group (e.g. C4, D14, S4, B3, p4m(28), Q8, Perm(...)), but the expression ended");
         char c = s.Peek;
         if (c == '(')
         {
@@ -114,13 +115,14 @@ public static class Parser
             s.Expect(')', "to close the parenthesis");
             return inner;
         }
-        if (!char.IsLetter(c)) throw s.Error($"Expected a group (e.g. C4, D14, S4, Q8, Perm(...)), found '{c}'");
+        if (!char.IsLetter(c)) throw s.Error($"Expected a group (e.g. C4, D14, S4, B3, p4m(28), Q8, Perm(...)), found '{c}'");
         while (!s.AtEnd && char.IsLetter(s.Peek) && !(s.Pos > start && IsTimes(s.Peek) && !char.IsLetter(PeekAt(s, 1)))) s.Pos++;
         string name = s.Text.Substring(start, s.Pos - start);
         if (name == "Perm") return ParsePerm(s, start);
+        if (name == "p") return ParseWallpaper(s, start);
         if (!Families.Contains(name))
             throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, name.Length),
-                $"Unknown group family '{name}'; expected C, Z, D, S, A, Q8 or Perm(...)");
+                $"Unknown group family '{name}'; expected C, Z, D, S, A, B, Q8, p4(n), p4m(n) or Perm(...)");
         s.SkipSpace();
         int sizeStart = s.Pos;
         if (!char.IsDigit(s.Peek) && s.Peek != '-')
@@ -132,6 +134,41 @@ public static class Parser
         if (name == "Q" && size != 8)
             throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, s.Pos - start), $"Only the quaternion group Q8 is known, not Q{size}");
         return new FamilySyntax(name == "Z" ? "C" : name, size, new Span(start, s.Pos - start));
+    }
+
+    /// <summary>p4(n) or p4m(n), after the 'p': the size is in parentheses (p4m12 would read as a family named p4m).</summary>
+    static FamilySyntax ParseWallpaper(State s, int start)
+    {
+        if (s.Peek != '4')
+        {
+            while (!s.AtEnd && char.IsLetterOrDigit(s.Peek)) s.Pos++;
+            throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, s.Pos - start),
+                $"Unknown group family '{s.Text.Substring(start, s.Pos - start)}'; the wallpaper groups are p4(n) and p4m(n)");
+        }
+        s.Pos++;
+        if (s.Peek == 'm') s.Pos++;
+        string family = s.Text.Substring(start, s.Pos - start);
+        if (char.IsLetterOrDigit(s.Peek))
+        {
+            int digits = s.Pos;
+            while (!s.AtEnd && char.IsLetterOrDigit(s.Peek)) s.Pos++;
+            string rest = s.Text.Substring(digits, s.Pos - digits);
+            throw new ParseFailure(Descriptors.UnknownFamily, new Span(start, s.Pos - start),
+                $"Unknown group family '{family}{rest}'; the wallpaper groups are p4(n) and p4m(n)" +
+                (rest.All(char.IsDigit) ? $", with the size in parentheses: {family}({rest})" : ""));
+        }
+        s.SkipSpace();
+        if (s.Peek != '(')
+            throw new ParseFailure(Descriptors.NonPositiveSize, new Span(start, family.Length), $"The family '{family}' needs a size in parentheses, e.g. {family}(28)");
+        s.Pos++;
+        s.SkipSpace();
+        int sizeStart = s.Pos;
+        int size = ParseInt(s, $"as the size of {family}(n)");
+        var sizeSpan = new Span(sizeStart, s.Pos - sizeStart);
+        s.Expect(')', $"to close {family}(");
+        if (size <= 0)
+            throw new ParseFailure(Descriptors.NonPositiveSize, sizeSpan, $"The size of {family}(n) must be positive, was {size}");
+        return new FamilySyntax(family, size, new Span(start, s.Pos - start));
     }
 
     static char PeekAt(State s, int offset) => s.Pos + offset < s.Text.Length ? s.Text[s.Pos + offset] : '\0';

@@ -8,7 +8,10 @@ public readonly record struct Span(int Start, int Length);
 /// <summary>The syntax tree of a group expression: a closed hierarchy, matched with switch expressions.</summary>
 public abstract record GroupSyntax(Span Span);
 
-/// <summary><c>Cn</c>, <c>Zn</c>, <c>Dn</c>, <c>Sn</c>, <c>An</c>, <c>Q8</c>: a family name with its size.</summary>
+/// <summary>
+/// <c>Cn</c>, <c>Zn</c>, <c>Dn</c>, <c>Sn</c>, <c>An</c>, <c>Bn</c>, <c>Q8</c>, <c>p4(n)</c>, <c>p4m(n)</c>: a family name (C, D, S,
+/// A, B, Q, p4, p4m) with its size.
+/// </summary>
 public sealed record FamilySyntax(string Family, int Size, Span Span) : GroupSyntax(Span);
 
 /// <summary><c>G x H x …</c>: a direct product, first factor slowest.</summary>

@@ -97,7 +97,8 @@ public static class Cosets
 
     /// <summary>
     /// Factor by factor: equal factors by the identity, Cm → Cn (m | n) by k ↦ k·n/m, Dm → Dn (m | n) by
-    /// (r, f) ↦ (r·n/m, f); products componentwise, which needs as many factors on both sides.
+    /// (r, f) ↦ (r·n/m, f), p4(m) → p4(n) and p4m(m) → p4m(n) (m | n) by (t, m) ↦ (t·n/m, m); products componentwise,
+    /// which needs as many factors on both sides.
     /// </summary>
     public static EmbeddingResult Standard(Group g, Group h)
     {
@@ -133,7 +134,16 @@ public static class Cosets
                     rules[i] = $"{c.Name} → {d.Name}: (r, f) ↦ ({q}·r, f)";
                     break;
                 }
+                case (WallpaperGroup c, WallpaperGroup d) when c.Mirrors == d.Mirrors && d.N % c.N == 0:
+                {
+                    int q = d.N / c.N, m = c.N, n = d.N;
+                    maps[i] = x => x / (m * m) * n * n + x / m % m * q * n + x % m * q;
+                    rules[i] = $"{c.Name} → {d.Name}: (t, m) ↦ ({q}·t, m)";
+                    break;
+                }
                 case (CyclicGroup c, CyclicGroup d):
+                    return None($"factor {i + 1}: {c.N} does not divide {d.N}");
+                case (WallpaperGroup c, WallpaperGroup d) when c.Mirrors == d.Mirrors:
                     return None($"factor {i + 1}: {c.N} does not divide {d.N}");
                 case (DihedralGroup c, DihedralGroup d):
                     return None($"factor {i + 1}: {c.N} does not divide {d.N}");

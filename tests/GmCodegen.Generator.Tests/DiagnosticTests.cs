@@ -37,6 +37,20 @@ public class DiagnosticTests
     [InlineData("Perm((0 1 1))", "GM0009", 6)]
     [InlineData("Perm((0 -1))", "GM0009", 6)]
     [InlineData("Perm((0 1 2 3 4 5 6), (0 1))", "GM0005", 1)]
+    [InlineData("p4(0)", "GM0003", 4)]
+    [InlineData("C2 x p4m( -3 )", "GM0003", 11)]
+    [InlineData("p4m", "GM0003", 1)]              // the size goes in parentheses
+    [InlineData("p4 x C2", "GM0003", 1)]
+    [InlineData("p4m12", "GM0002", 1)]
+    [InlineData("p6(3)", "GM0002", 1)]
+    [InlineData("p4(5", "GM0001", 5)]
+    [InlineData("p4(5 5)", "GM0001", 6)]
+    [InlineData("B0", "GM0003", 2)]
+    [InlineData("B6", "GM0005", 1)]
+    [InlineData("C3 x B7", "GM0005", 6)]
+    [InlineData("p4m(363)", "GM0005", 1)]         // 8·363² = 1,054,152 > 2²⁰
+    [InlineData("C2 x p4(513)", "GM0005", 6)]
+    [InlineData("p4m(200) x C4", "GM0005", 1)]    // each factor fits, the product does not
     public void Expression_errors_point_into_the_string(string expression, string id, int column)
     {
         var d = Single($"{Prefix}{expression}\")] public partial struct G;");
@@ -52,6 +66,19 @@ public class DiagnosticTests
         var d = Single($"{Prefix}S7\")] public partial struct G;");
         Assert.Contains("5,040", d.Message);
         Assert.Contains("256", d.Message);
+    }
+
+    [Fact]
+    public void Oversized_formula_families_name_their_size_and_limit()
+    {
+        var p4m = Single($"{Prefix}p4m(400)\")] public partial struct G;");
+        Assert.Contains("p4m(400)", p4m.Message);
+        Assert.Contains("1,280,000", p4m.Message);
+        Assert.Contains("1,048,576", p4m.Message);
+        var b = Single($"{Prefix}B6\")] public partial struct G;");
+        Assert.Contains("46,080", b.Message);
+        Assert.Contains("B5", b.Message);
+        Assert.Contains("3,840", b.Message);
     }
 
     [Theory]

@@ -24,6 +24,8 @@ public class ElaborationTests
         { "Q8", 8 }, { "C2^3", 8 }, { "C3 x D4", 24 }, { "(C2 x C3) x Q8", 48 },
         { "Perm((0 1 2 3), (0 1))", 24 }, { "Perm((0 1 2 3 4))", 5 }, { "Perm((0 1)(2 3), (0 2)(1 3))", 4 },
         { "Perm((0 1 2), (1 2 3))", 12 },
+        { "p4(1)", 4 }, { "p4(3)", 36 }, { "p4(4)", 64 }, { "p4m(1)", 8 }, { "p4m(3)", 72 }, { "p4m(4)", 128 },
+        { "B1", 2 }, { "B2", 8 }, { "B3", 48 }, { "B4", 384 }, { "p4(3) x C2", 72 }, { "C2 x p4m(2)", 64 },
     };
 
     [Theory, MemberData(nameof(Families))]
@@ -137,4 +139,9 @@ public class EmittedLawTests
     [Fact] public void Tables() => Agrees<S4r2>("S4");
     [Fact] public void Mixed_products() => Agrees<Q8xC3>("Q8 x C3");
     [Fact] public void Nested_products() => Agrees<D3xC2xC3>("D3 x (C2 x C3)");
+    [Fact] public void Rotations_and_translations() => Agrees<P4n5>("p4(5)");
+    [Fact] public void Rotations_mirrors_and_translations() => Agrees<P4mn4>("p4m(4)");
+    [Fact] public void Wallpaper_in_a_product() => Agrees<P4n3xC2>("p4(3) x C2");
+    [Fact] public void Signed_permutations() => Agrees<B3r2>("B3");
+    [Fact] public void Signed_permutations_of_four() => Agrees<B4r1>("B4");
 }

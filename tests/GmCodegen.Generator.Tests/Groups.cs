@@ -20,6 +20,11 @@ namespace GmCodegen.Generator.Tests;
 [GroupMatrix("D3 x (C2 x C3)")] public partial struct D3xC2xC3;
 [GroupMatrix("D14 x D14", Radius = 3)] public partial struct D14xD14r3;
 [GroupMatrix("C5 x C16", Radius = 2)] public partial struct C5xC16r2;      // slow rows C5 are cyclic shifts that wrap: the shifted panel pass
+[GroupMatrix("p4(5)")] public partial struct P4n5;                        // (C5 x C5) ⋊ C4, K = 9·4
+[GroupMatrix("p4m(4)")] public partial struct P4mn4;                      // (C4 x C4) ⋊ D4, K = 9·8
+[GroupMatrix("p4(3) x C2", Radius = 0)] public partial struct P4n3xC2;    // a wallpaper factor in a product
+[GroupMatrix("B3", Radius = 2)] public partial struct B3r2;               // signed permutations, a Cayley ball
+[GroupMatrix("B4")] public partial struct B4r1;
 #pragma warning disable GM0011 // the point of this one: too many irregular gathers to unroll, so it is table-driven
 [GroupMatrix("S5", Radius = GroupMatrixAttribute.WholeGroup)] public partial struct S5Dense;
 #pragma warning restore GM0011
@@ -46,5 +51,9 @@ public static class Groups
         ["D14 x D14 r3"] = new Checks<D14xD14r3>(),
         ["C5 x C16 r2"] = new Checks<C5xC16r2>(),
         ["S5 whole (table-driven)"] = new Checks<S5Dense>(),
+        ["p4(5)"] = new Checks<P4n5>(),
+        ["p4m(4)"] = new Checks<P4mn4>(),
+        ["p4(3) x C2 r0"] = new Checks<P4n3xC2>(),
+        ["B3 r2"] = new Checks<B3r2>(),
     };
 }

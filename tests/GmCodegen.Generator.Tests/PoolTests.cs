@@ -26,6 +26,15 @@ namespace GmCodegen.Generator.Tests;
 [GroupMatrix("C4")] public partial struct Cyc4;
 // C4 into S4 by the 4-cycle (0 1 2 3) = image tuple (1, 2, 3, 0), element 9 in lexicographic order.
 [GroupPool(typeof(Sym4), typeof(Cyc4), Embedding = "9")] public partial struct PoolS4toC4;
+[GroupMatrix("p4m(4)", Radius = 0)] public partial struct Wall4;
+[GroupMatrix("p4m(2)", Radius = 0)] public partial struct Wall2;
+[GroupPool(typeof(Wall4), typeof(Wall2))] public partial struct PoolWall4to2;
+// The centred embedding (t, m) ↦ (2t + c − A(m)·c, m), c = (1.5, 1.5): translations (2, 0) and (0, 2), rotation
+// ((3, 0), r) = 16 + 12, mirror ((0, 3), f) = 64 + 3.
+[GroupPool(typeof(Wall4), typeof(Wall2), Embedding = "8, 2, 28, 67")] public partial struct PoolWall4to2Centred;
+[GroupMatrix("p4(6)", Radius = 0)] public partial struct Rot6;
+[GroupMatrix("p4(3)", Radius = 0)] public partial struct Rot3;
+[GroupPool(typeof(Rot6), typeof(Rot3))] public partial struct PoolRot6to3;
 
 /// <summary>The generated pools' tables: an injective homomorphism, a transversal of smallest elements, a partition of G.</summary>
 public class PoolTableTests
@@ -67,6 +76,21 @@ public class PoolTableTests
     [Fact] public void Product_with_a_dihedral_and_a_table_factor() => CheckTables<PoolMixed, D6xC4xS3, D3xC2xS3>();
     [Fact] public void C12_to_C3_explicit() => CheckTables<PoolC12toC3, Cyc12, Cyc3>();
     [Fact] public void S4_to_C4_explicit() => CheckTables<PoolS4toC4, Sym4, Cyc4>();
+    [Fact] public void P4m4_to_p4m2() => CheckTables<PoolWall4to2, Wall4, Wall2>();
+    [Fact] public void P4m4_to_p4m2_centred() => CheckTables<PoolWall4to2Centred, Wall4, Wall2>();
+    [Fact] public void P4_6_to_p4_3() => CheckTables<PoolRot6to3, Rot6, Rot3>();
+
+    [Fact]
+    public void Wallpaper_pools_over_2x2_windows_of_translations()
+    {
+        // p4m(2n) → p4m(n): (t, m) ↦ (2t, m); the transversal is the translations (0,0), (0,1), (1,0), (1,1).
+        Assert.Equal([0, 1, 4, 5], PoolWall4to2.Transversal.ToArray());
+        Assert.Equal([0, 1, 6, 7], PoolRot6to3.Transversal.ToArray());
+        for (int s = 0; s < 32; s++) Assert.Equal(s / 4 * 16 + s / 2 % 2 * 2 * 4 + s % 2 * 2, PoolWall4to2.Embedding[s]);
+        // The centred subgroup holds the rot90 element ((3, 0), r) and the fliplr element ((0, 3), f).
+        Assert.Contains(16 + 12, PoolWall4to2Centred.Embedding.ToArray());
+        Assert.Contains(64 + 3, PoolWall4to2Centred.Embedding.ToArray());
+    }
 
     [Fact]
     public void Cyclic_squares_pool_over_2x2_windows()

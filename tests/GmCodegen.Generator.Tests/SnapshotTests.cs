@@ -17,6 +17,8 @@ public class SnapshotTests
     [InlineData("D14 x D14", "3", "D14xD14_r3")]
     [InlineData("S4", "1", "S4")]
     [InlineData("S4", "GroupMatrixAttribute.WholeGroup", "S4_dense")]
+    [InlineData("p4m(2)", "0", "p4m2_r0")]     // the wallpaper law: a switch over the point group
+    [InlineData("B3", "1", "B3")]              // signed permutations: S3's tables and the sign action
     public void Generated_source_matches_the_approved_snapshot(string expression, string radius, string name)
     {
         var outcome = Harness.Run($$"""
