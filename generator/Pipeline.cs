@@ -29,7 +29,7 @@ public static class Pipeline
         // The declaration itself.
         var declaration = Stages.DeclarationFindings(r.Target, r.IsStatic, r.IsPartial, r.NonPartialContainer, r.IsGeneric);
         if (r.Radius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtRadius(), r.Radius.ToString()));
-        if (r.LiftRadius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtType(), r.LiftRadius.Value.ToString()));
+        if (r.LiftRadius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtType(), $"LiftRadius = {r.LiftRadius.Value}"));
         if (r.Expression is null) declaration.Add(At(Descriptors.MissingExpression, new AtExpression()));
         if (declaration.Count > 0) return Fail(declaration.ToArray());
 

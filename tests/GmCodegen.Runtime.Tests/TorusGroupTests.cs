@@ -4,6 +4,20 @@ namespace GmCodegen.Runtime.Tests;
 [GroupMatrix("C5 x C5")] public partial struct Torus5;
 [GroupMatrix("C4 x C4")] public partial struct Torus4;
 
+// Generated wallpaper groups (the generator's law and lift) and the pools of a lifted network on 8×8 images.
+[GroupMatrix("p4m(4)")] public partial struct GenP4m4;
+[GroupMatrix("p4(5)", Radius = 1, LiftRadius = 2)] public partial struct GenP4r5;
+[GroupMatrix("p4m(8)")] public partial struct GenP4m8;
+#pragma warning disable GM0010 // radius 1 wraps around on C2 x C2: repeats dropped, as intended
+[GroupMatrix("p4m(2)")] public partial struct GenP4m2;
+#pragma warning restore GM0010
+// p4m(4) in p4m(8), centred: (2, 0), (0, 2), the rotation ((7, 0), r) and the mirror ((0, 7), f) about the centre (3.5, 3.5).
+[GroupPool(typeof(GenP4m8), typeof(GenP4m4), Embedding = "16, 2, 120, 263")] public partial struct PoolCentred8to4;
+// p4m(2) in p4m(4): the automatic (t, m) ↦ (2t, m), which keeps the centred rotation in the composite ...
+[GroupPool(typeof(GenP4m4), typeof(GenP4m2))] public partial struct PoolAuto4to2;
+// ... and centred again ((3, 0), r), ((0, 3), f), which loses it: the composite sends p4m(2)'s r to ((5, 0), r) in p4m(8).
+[GroupPool(typeof(GenP4m4), typeof(GenP4m2), Embedding = "8, 2, 28, 67")] public partial struct PoolCentred4to2;
+
 /// <summary>
 /// p4(n) and p4m(n) by formula, independent of the generator: element (t, m) ↔ m·n² + t1·n + t2, m = k + 4f in D4
 /// (the project's Dn law), (t, m)·(t', m') = (t + A(m)·t', m·m'), A(k, f) = F^f·R^k with R(t1, t2) = (−t2, t1),
@@ -282,5 +296,61 @@ public class TorusGroupTests
         var p4 = Network.Build(Layers.GMLift<HandP4r4>(3, ChannelMode.Shared) >> Layers.GMConv<HandP4r4>(2, ChannelMode.Full)
             >> Layers.GMProject<HandP4r4>(kind), new Shape(1, 16), seed: 5);
         TorusSymmetry.AssertEquivariant<HandP4r4>(p4, batch: 2, seed: 6);
+    }
+
+    [Theory]
+    [InlineData(ChannelMode.Full)]
+    [InlineData(ChannelMode.Shared)]
+    public void Generated_lifts_onto_p4m_and_p4_match_the_naive_lift_from_their_law(ChannelMode mode)
+    {
+        LiftChecks<GenP4m4>.AgainstNaive(mode);
+        LiftChecks<GenP4r5>.AgainstNaive(mode);
+        Assert.Equal((4, 8, 9), (GenP4m4.ImageSide, GenP4m4.PointOrder, GenP4m4.LiftKernelSize));
+        Assert.Equal((5, 4, 25, "C5 x C5"), (GenP4r5.ImageSide, GenP4r5.PointOrder, GenP4r5.LiftKernelSize, GenP4r5.ImageGroupName));
+    }
+
+    [Fact]
+    public void Generated_lift_gradients_match_finite_differences() => LiftChecks<GenP4m4>.FiniteDifferences(ChannelMode.Full);
+
+    [Fact]
+    public void Filter_bank_matches_the_generated_groups_naive_convolution() => BankAgainstNaive<GenP4m4, Torus4>();
+
+    [Theory]
+    [InlineData(PoolKind.Max)]
+    [InlineData(PoolKind.Mean)]
+    public void Generated_lift_gm_layers_and_projection_commute_with_rot90_and_mirrors(PoolKind kind)
+    {
+        var p4m = Network.Build(Layers.GMLift<GenP4m4>(3) >> Layers.PReLU() >> Layers.GMConv<GenP4m4>(2, ChannelMode.Full)
+            >> Layers.LayerNorm(affine: false) >> Layers.GMConv<FilterBank<GenP4m4, Torus4>>(2, ChannelMode.Full) >> Layers.GMProject<GenP4m4>(kind),
+            new Shape(2, 16), seed: 8);
+        TorusSymmetry.AssertEquivariant<GenP4m4>(p4m, batch: 2, seed: 9);
+        var p4 = Network.Build(Layers.GMLift<GenP4r5>(2) >> Layers.GMConv<GenP4r5>(2, ChannelMode.Full) >> Layers.GMProject<GenP4r5>(kind),
+            new Shape(1, 25), seed: 10);
+        TorusSymmetry.AssertEquivariant<GenP4r5>(p4, batch: 2, seed: 11);
+    }
+
+    /// <summary>The largest |logit difference| of a network on 8×8 images under a transform, relative to the largest logit.</summary>
+    static double Invariance(Network network, Action<ReadOnlySpan<float>, Span<float>> transform)
+    {
+        const int batch = 4;
+        var x = GradCheck.RandomArray(new Random(12), batch * 64);
+        var plain = network.Forward(x, batch, training: false).AsSpan(0, batch * network.Output.Size).ToArray();
+        var (worst, _) = Measure.ImageInvariance(network, x, batch, 8, transform);
+        return worst / plain.Max(v => Math.Abs(v));
+    }
+
+    [Fact]
+    public void Lifted_network_pooled_through_the_centred_embedding_is_invariant_to_rot90_and_fliplr_of_the_image()
+    {
+        Spec Net<TPool2>() where TPool2 : IGroupPool =>
+            Architectures.LiftedGmCnn<GenP4m8, PoolCentred8to4, GenP4m4, TPool2, GenP4m2>(3, 2, [2], [3], [2], dropout: 0);
+        var good = Network.Build(Net<PoolAuto4to2>(), new Shape(1, 64), seed: 13);
+        double rot = Invariance(good, TorusImages.Rot90), flip = Invariance(good, TorusImages.FlipLr);
+        Assert.True(rot < 1e-5 && flip < 1e-5, $"rot90 {rot:E2}, fliplr {flip:E2}");
+        // Centring the second pool as well moves the innermost rotation off the image centre: no longer invariant. (The
+        // block on p4m(2) matters: a max pool straight into the global max pool would be the global max over p4m(4).)
+        var bad = Network.Build(Net<PoolCentred4to2>(), new Shape(1, 64), seed: 13);
+        double badRot = Invariance(bad, TorusImages.Rot90);
+        Assert.True(badRot > 1e-3, $"rot90 {badRot:E2}");
     }
 }
