@@ -84,7 +84,7 @@ public sealed record Options(
     string Widths = Options.DefaultWidths, bool GeneratedKernel = false)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
-    public const string DefaultWidths = "/8,8/11,11";
+    public const string DefaultWidths = "8/8/11,11";
 
     /// <summary>A lifted network (p4m, p4): the groups that act on the image torus with a point group.</summary>
     public bool Lifted => Runs.IsLifted(Group);
@@ -120,7 +120,7 @@ public sealed record Options(
         (default 8) → residual GM blocks → coset max pool → p4m(14) → blocks → pool → p4m(7) → blocks → global max
         pool → head; invariant to rot90 (and mirrors, p4m) of the image about its centre
           --widths A/B/C                      block widths on p4m(28) / (14) / (7), comma-separated, a stage may be
-                                              empty                                     (default /8,8/11,11)
+                                              empty                                     (default 8/8/11,11)
           --kernel bank|generated             GM layers as the filter bank on C28 x C28 etc., or the generated
                                               p4m kernels                               (default bank)
 
