@@ -81,7 +81,7 @@ public sealed record Options(
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
     int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null,
-    string Widths = Options.DefaultWidths, bool GeneratedKernel = false)
+    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
     public const string DefaultWidths = "8/8/11,11";
@@ -102,6 +102,8 @@ public sealed record Options(
           --seed N                            data split, rotations, init, dropout      (default 42)
           --batch N                           batch size                                (default 128)
           --lr X, --weight-decay X            AdamW                                     (default 0.004, 0.0153)
+          --schedule plateau|cosine           ReduceLROnPlateau (patience 5, factor 0.7), or cosine
+                                              annealing to 0 over the epochs            (default plateau)
           --dropout X                         dropout before the head                   (default 0.3)
           --fashion                           rotated Fashion-MNIST (Debian package dataset-fashion-mnist)
           --data-dir DIR                      where the IDX files are (default: samples/data, or for --fashion
@@ -198,6 +200,15 @@ public sealed record Options(
                 "--pool" => o with { Pool = true },
                 "--relax" => o with { Relax = Relax() },
                 "--widths" => o with { Widths = Runs.CheckWidths(Value(), name) },
+                "--schedule" => o with
+                {
+                    Cosine = Value() switch
+                    {
+                        "plateau" => false,
+                        "cosine" => true,
+                        var v => throw new ArgumentException($"--schedule must be plateau or cosine, was '{v}'.", name),
+                    },
+                },
                 "--kernel" => o with
                 {
                     GeneratedKernel = Value() switch
@@ -480,7 +491,9 @@ public static class Runs
         var optimizer = new AdamW(network.Parameters, options.LearningRate, options.WeightDecay);
         var trainer = new Trainer(network, new CrossEntropyLoss(), optimizer)
         {
-            Schedule = new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
+            Schedule = options.Cosine && options.Epochs > 0
+                ? new CosineSchedule(optimizer, options.Epochs)
+                : new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
         };
         var train = new MiniBatchLoader(split.Train, options.BatchSize, options.Seed).AsBatchSource();
         var history = trainer.Fit(train, test, options.Epochs);   // throws TrainingDivergedException on NaN/∞
