@@ -81,7 +81,7 @@ public sealed record Options(
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
     int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null,
-    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false)
+    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false, int Mix = 0)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
     public const string DefaultWidths = "8/8/11,11";
@@ -123,6 +123,8 @@ public sealed record Options(
         pool → head; invariant to rot90 (and mirrors, p4m) of the image about its centre
           --widths A/B/C                      block widths on p4m(28) / (14) / (7), comma-separated, a stage may be
                                               empty                                     (default 8/8/11,11)
+          --mix N                             a 1×1 channel mix to N channels before the global pool
+                                              (0: none)                                 (default 0)
           --kernel bank|generated             GM layers as the filter bank on C28 x C28 etc., or the generated
                                               p4m kernels                               (default bank)
 
@@ -200,6 +202,7 @@ public sealed record Options(
                 "--pool" => o with { Pool = true },
                 "--relax" => o with { Relax = Relax() },
                 "--widths" => o with { Widths = Runs.CheckWidths(Value(), name) },
+                "--mix" => o with { Mix = Int(0, 4096) },
                 "--schedule" => o with
                 {
                     Cosine = Value() switch
@@ -241,7 +244,7 @@ public sealed record Options(
         ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist", ["relaxation"] = Relax?.ToString() ?? "none",
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
         ["pool"] = Pool ? "true" : "false",
-        ["widths"] = Widths, ["kernel"] = GeneratedKernel ? "generated" : "bank",
+        ["widths"] = Widths, ["kernel"] = GeneratedKernel ? "generated" : "bank", ["mix"] = Mix.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>
@@ -293,6 +296,7 @@ public sealed record Options(
             Relax = m.TryGetValue("relaxation", out var r) && r != "none" ? ParseRelaxation(r) : null,
             // Files from before the lifted networks have no "widths" or "kernel" key.
             Widths = m.TryGetValue("widths", out var widths) ? CheckedWidths(widths) : DefaultWidths,
+            Mix = m.ContainsKey("mix") ? I("mix", 0, 4096) : 0,
             GeneratedKernel = m.TryGetValue("kernel", out var kernel) ? kernel switch
             {
                 "bank" => false,
@@ -417,9 +421,9 @@ public static class Runs
     {
         var widths = ParseWidths(options.Widths);
         var network = Network.Build(Architectures.LiftedGmCnn<TGroup, TPool1, TMid, TPool2, TInner>(10, options.Channels,
-            widths[0], widths[1], widths[2], options.Dropout), new Shape(1, TGroup.ImageSize), options.Seed);
+            widths[0], widths[1], widths[2], options.Dropout, mix: options.Mix), new Shape(1, TGroup.ImageSize), options.Seed);
         string header = $"[bold]lifted G-CNN[/] on {Markup.Escape(options.Group)} → {Markup.Escape(TPool1.SubgroupName)} → {Markup.Escape(TPool2.SubgroupName)} " +
-            $"(|G| = {TGroup.Order}, lift K = {TGroup.LiftKernelSize}, blocks K = {TGroup.KernelSize}), lift to {options.Channels}, block widths {Markup.Escape(options.Widths)}, " +
+            $"(|G| = {TGroup.Order}, lift K = {TGroup.LiftKernelSize}, blocks K = {TGroup.KernelSize}), lift to {options.Channels}, block widths {Markup.Escape(options.Widths)}{(options.Mix > 0 ? $", mix to {options.Mix}" : "")}, " +
             $"{(options.GeneratedKernel ? "generated kernels" : "filter-bank kernels")}, {KernelParallelism.MaxDegree} threads";
         void Measure(Table summary, RotatedSplit split)
         {
