@@ -38,9 +38,11 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
             .Select(static (key, _) => Pipeline.Run(key))
             .WithTrackingName(ResultStep);
 
-        context.RegisterSourceOutput(results.Select(static (r, _) => (r.HintName, r.Source)), static (spc, file) =>
+        context.RegisterSourceOutput(results.Select(static (r, _) => (r.HintName, r.Source, r.Extras)), static (spc, file) =>
         {
-            if (file.Source is not null) spc.AddSource(file.HintName, file.Source);
+            if (file.Source is null) return;
+            spc.AddSource(file.HintName, file.Source);
+            foreach (var extra in file.Extras) spc.AddSource(extra.HintName, extra.Source);
         });
 
         // Both branches come 1:1 from the same requests, so the collected arrays pair up by index.
@@ -71,8 +73,12 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
 
         string? expression = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         int radius = 1;
+        int? liftRadius = null;
         foreach (var named in attribute.NamedArguments)
+        {
             if (named.Key == "Radius" && named.Value.Value is int r) radius = r;
+            if (named.Key == "LiftRadius" && named.Value.Value is int lr) liftRadius = lr;
+        }
 
         // Column mapping is exact only for a plain literal whose text is the value between quotes.
         LiteralMap? literal = null;
@@ -102,7 +108,7 @@ public sealed class GroupMatrixGenerator : IIncrementalGenerator
             IsPartial: decl.Modifiers.Any(SyntaxKind.PartialKeyword),
             IsStatic: type.IsStatic,
             IsGeneric: type.IsGenericType || containers.Count > 0 && type.ContainingType!.IsGenericType,
-            NonPartialContainer: nonPartialContainer);
+            NonPartialContainer: nonPartialContainer) { LiftRadius = liftRadius };
         return new GroupRequest(key, new SourceLocations(typeLocation, exprLocation, LocationInfo.From(radiusArg?.GetLocation()), literal));
     }
 

@@ -29,6 +29,7 @@ public static class Pipeline
         // The declaration itself.
         var declaration = Stages.DeclarationFindings(r.Target, r.IsStatic, r.IsPartial, r.NonPartialContainer, r.IsGeneric);
         if (r.Radius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtRadius(), r.Radius.ToString()));
+        if (r.LiftRadius < Neighbourhoods.WholeGroup) declaration.Add(At(Descriptors.NegativeRadius, new AtType(), $"LiftRadius = {r.LiftRadius.Value}"));
         if (r.Expression is null) declaration.Add(At(Descriptors.MissingExpression, new AtExpression()));
         if (declaration.Count > 0) return Fail(declaration.ToArray());
 
@@ -49,7 +50,24 @@ public static class Pipeline
                 neighbourhood.Dropped.ToString(), plan.KernelSize.ToString()));
         if (plan.TableDriven)
             notes.Add(At(Descriptors.TableDriven, new AtExpression(), group.Name, plan.TableDrivenReason));
-        return new GenerationResult(hint, source, notes.ToEquatableArray());
+        return new GenerationResult(hint, source, notes.ToEquatableArray()) { Extras = LiftFiles(r, group).ToEquatableArray() };
+    }
+
+    /// <summary>
+    /// For a group that acts on the pixel torus: the lift file and, unless the group is its own translation group at the
+    /// lift's radius, the translation kernel as a nested type (docs/design.md#lifting). None for other groups.
+    /// </summary>
+    static IEnumerable<GeneratedFile> LiftFiles(GroupKey r, Group group)
+    {
+        if (Lifting.LiftPlan.Of(group, r.Radius, r.LiftRadius ?? r.Radius) is not { } lift) yield break;
+        var stem = r.Target.HintName.Substring(0, r.Target.HintName.Length - ".g.cs".Length);
+        yield return new GeneratedFile(stem + ".Lift.g.cs", Emitter.EmitLift(r.Target, group, lift));
+        if (lift.SelfIsTranslations) yield break;
+        var t = lift.Translations;
+        var neighbourhood = Neighbourhoods.Of(t, lift.Radius);
+        var plan = Planner.Plan(t, neighbourhood.Elements);
+        yield return new GeneratedFile(stem + "." + Lifting.LiftPlan.NestedName + ".g.cs",
+            Emitter.Emit(LiftModel.Nested(r.Target), t, plan, lift.Radius, neighbourhood.Dropped));
     }
 
     static Finding InExpression(DefinitionError e) =>

@@ -44,6 +44,10 @@ public static class Emitter
 
     public static string Render(KernelModel model) => Render(model, Root);
 
+    /// <summary>A torus group's lift file: <see cref="LiftModel"/> rendered by Lift.scriban.</summary>
+    public static string EmitLift(TypeTarget target, Group group, Lifting.LiftPlan plan) =>
+        Render(LiftModel.From(target, group, plan), "Lift");
+
     /// <summary>A [GroupPool] type's source: <see cref="PoolModel"/> rendered by Pool.scriban.</summary>
     public static string EmitPool(TypeTarget target, string groupType, string subgroupType, Pooling.PoolPlan plan) =>
         Render(PoolModel.From(target, groupType, subgroupType, plan), "Pool");

@@ -25,7 +25,11 @@ public sealed record GroupKey(
     bool IsPartial,
     bool IsStatic,
     bool IsGeneric,
-    string? NonPartialContainer);
+    string? NonPartialContainer)
+{
+    /// <summary>The lift's radius (<c>LiftRadius</c>), or null for the group's own radius.</summary>
+    public int? LiftRadius { get; init; }
+}
 
 /// <summary>Where the declaration's parts are, for placing diagnostics; <paramref name="Literal"/> maps string columns.</summary>
 public sealed record SourceLocations(LocationInfo Type, LocationInfo Expression, LocationInfo? Radius, LiteralMap? Literal);
@@ -57,4 +61,11 @@ public sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInf
 }
 
 /// <summary>The outcome for one declaration, location-free: a source file (or none) and its findings.</summary>
-public sealed record GenerationResult(string HintName, string? Source, EquatableArray<Finding> Findings);
+public sealed record GenerationResult(string HintName, string? Source, EquatableArray<Finding> Findings)
+{
+    /// <summary>Further files of the same declaration (a torus group's lift and its translation kernel).</summary>
+    public EquatableArray<GeneratedFile> Extras { get; init; }
+}
+
+/// <summary>One generated file: its hint name and text.</summary>
+public sealed record GeneratedFile(string HintName, string Source);

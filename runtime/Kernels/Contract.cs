@@ -16,6 +16,12 @@ public sealed class GroupMatrixAttribute(string expression) : Attribute
 
     /// <summary>Neighbourhood radius t (docs/design.md#neighbourhoods); <see cref="WholeGroup"/> for the whole group.</summary>
     public int Radius { get; set; } = 1;
+
+    /// <summary>
+    /// For groups that act on the n×n pixel torus (<c>Cn x Cn</c>, <c>p4(n)</c>, <c>p4m(n)</c>): the radius of the lift's
+    /// square of translations (<see cref="IGroupLift"/>); by default <see cref="Radius"/>.
+    /// </summary>
+    public int LiftRadius { get; set; } = 1;
 }
 
 /// <summary>Weights <c>w[o,k]</c> shared over input channels (the paper's layer) or <c>w[o,i,k]</c> (a G-CNN group convolution).</summary>
@@ -125,4 +131,44 @@ public interface IGroupPool
     /// <summary>dz[b,i,s] = Σ_o Σ_j u[i,o,j]·dy[b,o, emb(s)·r_j]; du[i,o,j] = Σ_b Σ_s dy[b,o, emb(s)·r_j]·z[b,i,s]; dbias[o] = Σ dy. All overwritten; dbias may be empty.</summary>
     static abstract void TransposeBackward(in PoolShape s, ReadOnlySpan<float> z, ReadOnlySpan<float> u, ReadOnlySpan<float> dy,
         Span<float> dz, Span<float> du, Span<float> dbias);
+}
+
+/// <summary>
+/// Lifting images to a group that acts on the n×n pixel torus (<c>Cn x Cn</c>, <c>p4(n)</c>, <c>p4m(n)</c>), as emitted by
+/// the generator for such groups (docs/design.md#lifting). Element index = m·n² + pixel with m one of
+/// <see cref="PointOrder"/> point-group elements; elements below n² are the translations, and pixel(g) = g mod n² is
+/// where g moves the origin o. With the <see cref="LiftKernelSize"/> translations u_k of the lift's neighbourhood:
+/// <c>y[b,o,g] = Σ_i Σ_k w[o,(i,)k]·x[b,i, pixel(g·u_k⁻¹·o)] + bias[o]</c>; x[b,i,p] (p &lt; n²) is an image,
+/// y[b,o,g] a feature map on G, w is [O, K] (shared) or [O, I, K] (full).
+/// </summary>
+/// <remarks>
+/// The shape's channels and mode are the lift's; x has Batch·I·n² floats, y Batch·O·|G|. For g = (t, m),
+/// pixel(g·u_k⁻¹·o) = t − A(m)·u_k, and A(m)·u_k = m·u_k·m⁻¹ is again one of the u's (the neighbourhood is a square
+/// ball, which the point group maps to itself): <see cref="LiftConjugates"/>. So the lift is one convolution on the
+/// translations with O·|P| output channels whose weights are w permuted per m (<see cref="LiftEngine{TLift, TTranslations}"/>).
+/// Arguments are checked as for <see cref="IGroupKernel"/>: lengths, impossible shapes, outputs overlapping anything.
+/// </remarks>
+public interface IGroupLift : IGroupKernel
+{
+    /// <summary>n, the side of the image.</summary>
+    static abstract int ImageSide { get; }
+    /// <summary>n², the pixels of an image.</summary>
+    static abstract int ImageSize { get; }
+    /// <summary>|P|: 1 (Cn x Cn), 4 (p4), 8 (p4m); |G| = |P|·n².</summary>
+    static abstract int PointOrder { get; }
+    /// <summary>The image torus's canonical name, <c>"Cn x Cn"</c>: where a projection's output lives.</summary>
+    static abstract string ImageGroupName { get; }
+    /// <summary>K of the lift: the (2t+1)² translations (fewer when they wrap around).</summary>
+    static abstract int LiftKernelSize { get; }
+    /// <summary>u_k as element indices of G (translations, so also pixels), in the lift's neighbourhood order.</summary>
+    static abstract ReadOnlySpan<int> LiftTranslations { get; }
+    /// <summary>[m·K + k] = k' with u_k' = m·u_k·m⁻¹ (m the element m·n²): for each m a permutation of 0..K−1.</summary>
+    static abstract ReadOnlySpan<int> LiftConjugates { get; }
+
+    /// <summary>x[b,i,p] → y[b,o,g]; bias may be empty; y is overwritten.</summary>
+    static abstract void LiftForward(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y);
+    /// <summary>dx[b,i,p] = Σ_o Σ_k Σ_(g: pixel(g·u_k⁻¹·o) = p) w[o,(i,)k]·dy[b,o,g]; dx is overwritten.</summary>
+    static abstract void LiftBackwardInput(in GmShape s, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx);
+    /// <summary>dw[o,(i,)k] = Σ_b Σ_g dy[b,o,g]·x[b,i, pixel(g·u_k⁻¹·o)], dbias[o] = Σ dy; both overwritten; dbias may be empty.</summary>
+    static abstract void LiftBackwardWeights(in GmShape s, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias);
 }

@@ -97,6 +97,10 @@ public abstract class Layer
     /// </summary>
     public virtual (long Forward, long Backward) ActivationFloats(int batch) => ((long)batch * Output.Size, (long)batch * Input.Size);
 
+    /// <summary>A type's name as written in C#, generic arguments included (<c>FilterBank&lt;P4m28, C28xC28&gt;</c>): for <see cref="Kind"/>.</summary>
+    protected static string TypeName(Type t) => !t.IsGenericType ? t.Name
+        : $"{t.Name.Split('`')[0]}<{string.Join(", ", t.GetGenericArguments().Select(TypeName))}>";
+
     /// <summary>The full name of one of this layer's parameters.</summary>
     protected string ParameterName(string leaf) => Name.Length == 0 ? leaf : $"{Name}.{leaf}";
 

@@ -45,6 +45,35 @@ public static partial class Layers
     }
 
     /// <summary>
+    /// Lifting images to <typeparamref name="TGroup"/> (<see cref="GMLift{TGroup}"/>), <paramref name="outChannels"/> maps on G;
+    /// the input must be images on its pixel torus (n² positions, and <c>Cn x Cn</c> when the input's group is known).
+    /// </summary>
+    public static Spec GMLift<TGroup>(int outChannels, ChannelMode mode = ChannelMode.Full, bool bias = true) where TGroup : IGroupLift
+    {
+        if (outChannels < 1) throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, "A lift needs at least one output channel.");
+        if (mode is not (ChannelMode.Shared or ChannelMode.Full)) throw new ArgumentException($"Unknown channel mode {mode}.", nameof(mode));
+        return new("lift", c =>
+        {
+            CheckOnGroup($"GMLift<{typeof(TGroup).Name}>", c, typeof(TGroup).Name, TGroup.ImageGroupName, TGroup.ImageSize);
+            return new GMLift<TGroup>(c.Name, c.Input.Channels, outChannels, mode, c.Rng, bias);
+        });
+    }
+
+    /// <summary>
+    /// Projection of features on <typeparamref name="TGroup"/> back to images on its pixel torus (<see cref="GMProject{TGroup}"/>):
+    /// the max (or mean) over the point group at each pixel.
+    /// </summary>
+    public static Spec GMProject<TGroup>(PoolKind kind = PoolKind.Max) where TGroup : IGroupLift
+    {
+        if (kind is not (PoolKind.Max or PoolKind.Mean)) throw new ArgumentException($"Unknown pool kind {kind}.", nameof(kind));
+        return new("project", c =>
+        {
+            CheckOnGroup($"GMProject<{typeof(TGroup).Name}>", c, typeof(TGroup).Name, TGroup.GroupName, TGroup.Order);
+            return new GMProject<TGroup>(c.Name, c.Input.Channels, kind);
+        });
+    }
+
+    /// <summary>
     /// Pooling over the cosets of <typeparamref name="TPool"/>'s subgroup: features on its group G → on its subgroup H,
     /// by the max (or mean) over each coset.
     /// </summary>

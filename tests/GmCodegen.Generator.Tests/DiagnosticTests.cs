@@ -148,7 +148,9 @@ public class DiagnosticTests
             """);
         Assert.Empty(outcome.GeneratorDiagnostics);
         Assert.Empty(outcome.CompileDiagnostics);
-        Assert.Equal(3, outcome.Run.GeneratedTrees.Length);
+        // Three kernels, and C4 x C4 (a torus group, its own translation kernel) also gets its lift file.
+        Assert.Equal(4, outcome.Run.GeneratedTrees.Length);
+        Assert.Contains(outcome.Run.GeneratedTrees, t => t.FilePath.EndsWith("N.Outer.G.Lift.g.cs"));
     }
 
     /// <summary>Random text, printable or not, never makes the parser or the generator throw.</summary>

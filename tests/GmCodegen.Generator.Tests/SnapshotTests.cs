@@ -79,3 +79,37 @@ public static class Snapshot
         return sb.ToString();
     }
 }
+
+/// <summary>The lift files of torus groups (docs/design.md#lifting): the IGroupLift half and, for p4/p4m, the nested translation kernel.</summary>
+public class LiftSnapshotTests
+{
+    [Fact]
+    public void P4m_lift_file_matches_the_approved_snapshot_and_brings_its_translation_kernel()
+    {
+        var outcome = Harness.Run("""
+            using GmCodegen;
+            namespace Snapshots;
+            [GroupMatrix("p4m(3)", Radius = 0, LiftRadius = 1)]
+            public partial struct p4m3_lift;
+            """);
+        Assert.Empty(outcome.GeneratorDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+        Assert.Empty(outcome.CompileDiagnostics);
+        Snapshot.Match("p4m3_lift.Lift", outcome.Source("Snapshots.p4m3_lift.Lift.g.cs"));
+        Assert.Contains("partial struct p4m3_lift", outcome.Source("Snapshots.p4m3_lift.Translations.g.cs"));
+        Assert.Contains("for C3 x C3 (radius 1)", outcome.Source("Snapshots.p4m3_lift.Translations.g.cs"));
+    }
+
+    [Fact]
+    public void Groups_that_do_not_act_on_the_torus_get_no_lift_and_a_negative_lift_radius_is_refused()
+    {
+        var outcome = Harness.Run("""
+            using GmCodegen;
+            [GroupMatrix("D4 x D4")] public partial struct NoTorus;
+            [GroupMatrix("C4 x C5")] public partial struct NotSquare;
+            [GroupMatrix("C4 x C4", LiftRadius = -3)] public partial struct Bad;
+            """);
+        Assert.Equal(2, outcome.Run.GeneratedTrees.Length);
+        var d = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("GM0004", d.Id);
+    }
+}
