@@ -5,3 +5,5 @@ using System.Runtime.CompilerServices;
 // The runtime tests compare the engine's internal helpers (GEMM operands, transposes, tiling) with naive twins.
 [assembly: InternalsVisibleTo("GmCodegen.Runtime.Tests")]
 [assembly: InternalsVisibleTo("GmCodegen.Generator.Tests")]
+// The ONNX tests read the export's model message and the layers' export views.
+[assembly: InternalsVisibleTo("GmCodegen.Onnx.Tests")]

@@ -7,9 +7,9 @@ namespace GmCodegen.Generator.Elaboration;
 
 /// <summary>
 /// The law of one non-product group as two small expressions over element indices x and y, with the small tables they
-/// read. It is written once, here: <see cref="GroupAlgebra"/> evaluates it while planning, and the GroupLaw template
-/// prints the same expressions (and tables) into the generated Multiply and Inverse (products are componentwise in
-/// both, first factor slowest).
+/// read. It is written once, here: <see cref="GroupAlgebra"/> evaluates it (compiled to closures) while planning, and
+/// the GroupLaw template prints the same expressions (and tables) into the generated Multiply and Inverse (products
+/// are componentwise in both, first factor slowest).
 /// </summary>
 public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTableData> Tables)
 {
@@ -17,7 +17,10 @@ public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTa
 
     static readonly LawExpr X = new Argument(LawArgument.X), Y = new Argument(LawArgument.Y);
 
-    /// <summary>Laws built from formulas and derived tables are kept per group: the planner evaluates them |G|·K times.</summary>
+    /// <summary>
+    /// The wallpaper and signed-permutation laws are built once per group (a memo of a pure function): Bn's derives Sn's
+    /// tables, and the emitter and the evaluator each ask for a factor's law.
+    /// </summary>
     static readonly ConcurrentDictionary<Group, Law> Built = new();
 
     public static Law Of(Group g) => g switch
@@ -135,39 +138,63 @@ public sealed record Law(LawExpr Multiply, LawExpr Inverse, EquatableArray<LawTa
         _ => throw new InvalidOperationException(e.GetType().Name),
     };
 
-    /// <summary>The value of e at (x, y); table lookups read the law's own tables.</summary>
-    public static int Evaluate(LawExpr e, Law law, int x, int y) => e switch
+    /// <summary>
+    /// e as a function of (x, y), built once from closures (no reflection, fine in a compiler host): the planner and the
+    /// pooling checks evaluate a law up to |G|·K times, which a tree walk per call makes slow for p4m(28).
+    /// </summary>
+    public static Func<int, int, int> Compile(LawExpr e, Law law)
     {
-        Argument { Which: LawArgument.X } => x,
-        Argument => y,
-        Constant c => c.Value,
-        Binary b => Apply(b.Op, Evaluate(b.Left, law, x, y), Evaluate(b.Right, law, x, y)),
-        LessThan l => Evaluate(l.Left, law, x, y) < Evaluate(l.Right, law, x, y) ? Evaluate(l.Then, law, x, y) : Evaluate(l.Otherwise, law, x, y),
-        Select s => Evaluate(s.Cases[Case(s, Evaluate(s.Selector, law, x, y))], law, x, y),
-        Lookup k => law.Table(k.Table)[Evaluate(k.Index, law, x, y)],
-        _ => throw new InvalidOperationException(e.GetType().Name),
-    };
+        switch (e)
+        {
+            case Argument { Which: LawArgument.X }: return (x, _) => x;
+            case Argument: return (_, y) => y;
+            case Constant c: { int v = c.Value; return (_, _) => v; }
+            case Binary b:
+            {
+                var l = Compile(b.Left, law);
+                var r = Compile(b.Right, law);
+                return b.Op switch
+                {
+                    LawOp.Add => (x, y) => l(x, y) + r(x, y),
+                    LawOp.Subtract => (x, y) => l(x, y) - r(x, y),
+                    LawOp.Multiply => (x, y) => l(x, y) * r(x, y),
+                    LawOp.Divide => (x, y) => l(x, y) / r(x, y),
+                    LawOp.Remainder => (x, y) => l(x, y) % r(x, y),
+                    LawOp.Xor => (x, y) => l(x, y) ^ r(x, y),
+                    _ => throw new InvalidOperationException(b.Op.ToString()),
+                };
+            }
+            case LessThan t:
+            {
+                Func<int, int, int> l = Compile(t.Left, law), r = Compile(t.Right, law), a = Compile(t.Then, law), o = Compile(t.Otherwise, law);
+                return (x, y) => l(x, y) < r(x, y) ? a(x, y) : o(x, y);
+            }
+            case Select s:
+            {
+                var selector = Compile(s.Selector, law);
+                var cases = s.Cases.Select(c => Compile(c, law)).ToArray();
+                // The printed switch sends every value past the last case to it (_ =>); evaluation insists on range.
+                return (x, y) =>
+                {
+                    int k = selector(x, y);
+                    return k >= 0 && k < cases.Length ? cases[k](x, y) : throw new InvalidOperationException($"case {k} of a {cases.Length}-way select");
+                };
+            }
+            case Lookup k:
+            {
+                var table = law.Table(k.Table).Items;
+                var index = Compile(k.Index, law);
+                return (x, y) => table[index(x, y)];
+            }
+            default: throw new InvalidOperationException(e.GetType().Name);
+        }
+    }
 
     EquatableArray<int> Table(LawTable name)
     {
         foreach (var t in Tables) if (t.Name == name) return t.Values;
         throw new InvalidOperationException($"the law has no {name} table");
     }
-
-    /// <summary>The printed switch sends every value past the last case to it (<c>_ =&gt;</c>); the evaluator insists on range.</summary>
-    static int Case(Select s, int value) =>
-        value >= 0 && value < s.Cases.Count ? value : throw new InvalidOperationException($"case {value} of a {s.Cases.Count}-way select");
-
-    static int Apply(LawOp op, int a, int b) => op switch
-    {
-        LawOp.Add => a + b,
-        LawOp.Subtract => a - b,
-        LawOp.Multiply => a * b,
-        LawOp.Divide => a / b,
-        LawOp.Remainder => a % b,
-        LawOp.Xor => a ^ b,
-        _ => throw new InvalidOperationException(op.ToString()),
-    };
 }
 
 /// <summary>One of a law's tables, by name (the generated file prints it as <c>static ReadOnlySpan&lt;byte&gt; NameId</c>).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using GmCodegen.Generator.Model;
 
 namespace GmCodegen.Generator.Elaboration;
@@ -67,19 +68,27 @@ public static class Limits
 /// <summary>Pure functions over groups: product, inverse, order of elements. Each family's law is its <see cref="Law"/>.</summary>
 public static class GroupAlgebra
 {
-    public static int Multiply(Group g, int a, int b)
+    public static int Multiply(Group g, int a, int b) => g is ProductGroup p
+        ? Componentwise(p, a, b, Multiply)
+        : Evaluator(g).Multiply(a, b);
+
+    public static int Inverse(Group g, int a) => g is ProductGroup p
+        ? Componentwise(p, a, 0, (f, x, _) => Inverse(f, x))
+        : Evaluator(g).Inverse(a, 0);
+
+    /// <summary>A factor's law compiled once per group instance (a memo of a pure function; entries die with the group).</summary>
+    static readonly ConditionalWeakTable<Group, CompiledLaw> Compiled = new();
+
+    sealed class CompiledLaw(Func<int, int, int> multiply, Func<int, int, int> inverse)
     {
-        if (g is ProductGroup p) return Componentwise(p, a, b, Multiply);
-        var law = Law.Of(g);
-        return Law.Evaluate(law.Multiply, law, a, b);
+        public readonly Func<int, int, int> Multiply = multiply, Inverse = inverse;
     }
 
-    public static int Inverse(Group g, int a)
+    static CompiledLaw Evaluator(Group g) => Compiled.GetValue(g, f =>
     {
-        if (g is ProductGroup p) return Componentwise(p, a, 0, (f, x, _) => Inverse(f, x));
-        var law = Law.Of(g);
-        return Law.Evaluate(law.Inverse, law, a, 0);
-    }
+        var law = Law.Of(f);
+        return new CompiledLaw(Law.Compile(law.Multiply, law), Law.Compile(law.Inverse, law));
+    });
 
     /// <summary>Splits a and b into factor components (first factor slowest), applies op, recombines.</summary>
     static int Componentwise(ProductGroup p, int a, int b, Func<Group, int, int, int> op)

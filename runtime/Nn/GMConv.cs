@@ -8,7 +8,7 @@ public enum BiasInit { Uniform, Zero }
 /// y[b,o,a] = Σ_i Σ_k w[o,(i,)k] · x[b,i, g_a·h_k⁻¹] + bias[o]. The maths lives in the kernel
 /// (generated or naive); this layer owns the parameters and the buffers.
 /// </summary>
-public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer where TGroup : IGroupKernel
+public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer, IGmConvView where TGroup : IGroupKernel
 {
     readonly float[] _dw;      // kernels overwrite their outputs; we add them into Grad (parameters may be shared)
     readonly float[] _dbias;
@@ -51,6 +51,9 @@ public sealed class GMConv<TGroup> : Layer, IGroupMatrixLayer where TGroup : IGr
         GroupMatrices.AddScaled<TGroup>(m, GroupMatrices.Kernel(Weight.Value, Mode, Input.Channels, TGroup.KernelSize, outChannel, inChannel), []);
         return m;
     }
+
+    int IGmConvView.KernelSize => TGroup.KernelSize;
+    int[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();   // for the ONNX export
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);
 

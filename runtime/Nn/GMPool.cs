@@ -5,7 +5,7 @@ namespace GmCodegen;
 /// x[b,c,a], become features on H ⊂ G, z[b,c,s] = max_j x[b,c, emb(s)·r_j] (or the mean over j). On
 /// <c>C2n x C2n → Cn x Cn</c> this is 2×2 max pooling with stride 2. The output lives on H, and its shape says so.
 /// </summary>
-public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
+public sealed class GMPool<TPool> : Layer, ICosetPoolView where TPool : IGroupPool
 {
     float[] _z = [], _dx = [];
     int[] _argmax = [];
@@ -20,6 +20,9 @@ public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
 
     public PoolKind Pool { get; }
     public override string Kind => $"GMPool<{typeof(TPool).Name}> {Pool.ToString().ToLowerInvariant()}";
+    int ICosetPoolView.SubgroupOrder => TPool.SubgroupOrder;   // for the ONNX export
+    int ICosetPoolView.Index => TPool.Index;
+    int[] ICosetPoolView.Cosets() => TPool.Cosets.ToArray();
 
     // x[b,c,a] (a in G) → z[b,c,s] (s in H)
     public override float[] Forward(float[] x, int batch, bool training)
@@ -64,7 +67,7 @@ public sealed class GMPool<TPool> : Layer where TPool : IGroupPool
 /// one weight per (input channel, output channel, coset). It commutes with left translation by H (the translation
 /// moves s inside H and leaves the coset index j alone). Parameters <c>weight</c> [I, O, m] and <c>bias</c> [O].
 /// </summary>
-public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
+public sealed class GMTransposePool<TPool> : Layer, ICosetTransposeView where TPool : IGroupPool
 {
     readonly float[] _dParams;   // [du | dbias]: the kernels overwrite it, we add it into Grad
     float[] _z = [], _y = [], _dz = [];
@@ -88,6 +91,9 @@ public sealed class GMTransposePool<TPool> : Layer where TPool : IGroupPool
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
     public override string Kind => $"GMTransposePool<{typeof(TPool).Name}>";
+    int ICosetTransposeView.SubgroupOrder => TPool.SubgroupOrder;   // for the ONNX export
+    int ICosetTransposeView.Index => TPool.Index;
+    int[] ICosetTransposeView.Cosets() => TPool.Cosets.ToArray();
     public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
 
     PoolShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels);

@@ -31,6 +31,8 @@ public sealed class LayerNorm : Layer
     public Parameter? Gamma { get; }
     public Parameter? Beta { get; }
     public bool Affine => Gamma is not null;
+    /// <summary>ε, for the ONNX export.</summary>
+    internal float Epsilon => _eps;
     public override string Kind => Affine ? "LayerNorm" : "LayerNorm(no affine)";
     public override IReadOnlyList<Parameter> Parameters => Gamma is null || Beta is null ? [] : [Gamma, Beta];
     // forward: x̂, y (affine only) and one rstd per sample; backward: dx

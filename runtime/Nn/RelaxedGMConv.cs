@@ -15,7 +15,7 @@ namespace GmCodegen;
 /// combines position-wise: y = z_0 + Σ_j s_j ⊙ z_j. Backward runs the same stacked kernel once per pass on
 /// dz_0 = dy, dz_j = s_j ⊙ dy. No |G|×|G| matrix is formed outside <see cref="DenseMatrix"/>.
 /// </summary>
-public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGroup : IGroupKernel
+public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer, IRelaxedGmConvView where TGroup : IGroupKernel
 {
     readonly int _r;                  // extra kernels c_1..c_r stacked beside w
     readonly int _wSize;              // floats in w (= in each c_j)
@@ -109,6 +109,27 @@ public sealed class RelaxedGMConv<TGroup> : Layer, IGroupMatrixLayer where TGrou
     /// <summary>weight, relax.c, relax.a (or relax.e), bias: the order they are saved in.</summary>
     public override IReadOnlyList<Parameter> Parameters => _parameters ??= [.. new[] { Weight, C, A, E, Bias }.OfType<Parameter>()];
     Parameter[]? _parameters;
+
+    // ---- for the ONNX export (runtime/Onnx) ----
+    int IGmConvView.KernelSize => TGroup.KernelSize;
+    int[] IGmConvView.GatherTable() => GatherTables.Of<TGroup>();
+
+    (float[] Values, int Channels) IRelaxedGmConvView.Scales()
+    {
+        if (E is not null)
+        {
+            // e/‖e‖ as Forward computes it: the norm in double, rounded to float, then a float division.
+            var en = new float[Order];
+            TensorPrimitives.Divide(E.Value, (float)Norm(E.Value), en);
+            return (en, 1);
+        }
+        int channels = PerChannel ? O : 1;
+        var s = new float[_r * channels * Order];
+        for (int j = 1; j <= _r; j++)
+            for (int o = 0; o < channels; o++)
+                Scale(j, o).CopyTo(s.AsSpan(((j - 1) * channels + o) * Order, Order));
+        return (s, channels);
+    }
 
     int Order => TGroup.Order;
     int O => Output.Channels;

@@ -25,7 +25,9 @@ public static class Experiment
     static readonly Shape Input = new(1, Torus.Order);
 
     /// <summary>Runs every (ε, model); <paramref name="progress"/> hears each result as it is made.</summary>
-    public static SweepResult Sweep(Options options, IReadOnlyList<Model> models, Action<Result> progress)
+    /// <param name="onFitted">Hears every fitted network with its model and ε (the sample's --export).</param>
+    public static SweepResult Sweep(Options options, IReadOnlyList<Model> models, Action<Result> progress,
+        Action<Model, double, Network>? onFitted = null)
     {
         var task = SweepTask.Create(options.Seed, options.Noise);
         var train = task.Draw(options.TrainSize, stream: 0);
@@ -43,6 +45,7 @@ public static class Experiment
                 var clock = Stopwatch.StartNew();
                 var (lr, wd) = Pick(model, train.Inputs, yTrain, train.Count, options);
                 var net = Fit(model, train.Inputs, yTrain, train.Count, lr, wd, options.Epochs, options.Seed);
+                onFitted?.Invoke(model, eps, net);
                 var structure = Structure(model, net);
                 var result = new Result(model.Name, eps, net.ParameterCount,
                     RelativeMse(net, test.Inputs, yTest, test.Count),

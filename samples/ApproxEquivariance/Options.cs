@@ -7,7 +7,7 @@ namespace ApproxEquivariance;
 public sealed record Options(
     IReadOnlyList<double> Epsilons, int Seed = 42, int TrainSize = 128, int TestSize = 1024, int Epochs = 1500,
     double Noise = 0.01, IReadOnlyList<double>? LearningRates = null, IReadOnlyList<double>? WeightDecays = null, string? Json = null,
-    string Plot = "samples/ApproxEquivariance/results/sweep.png", int? Threads = null, bool Help = false)
+    string Plot = "samples/ApproxEquivariance/results/sweep.png", int? Threads = null, bool Help = false, string? Export = null)
 {
     public static readonly double[] DefaultEpsilons = [0, 0.01, 0.05, 0.2, 1];
     public static readonly double[] DefaultLearningRates = [0.01, 0.03, 0.1];
@@ -35,6 +35,7 @@ public sealed record Options(
           --json FILE            write every result as JSON
           --plot FILE            PNG of test MSE against ε per model        (default samples/ApproxEquivariance/results/sweep.png)
           --threads N            kernel threads                              (default: all cores)
+          --export FILE.onnx     write each model fitted at the last ε as ONNX, FILE.<model>.onnx (docs/onnx.md)
         """;
 
     public static Options Parse(string[] args)
@@ -67,6 +68,7 @@ public sealed record Options(
                 "--weight-decay" => o with { WeightDecays = Reals(0, 100) },
                 "--json" => o with { Json = Value() },
                 "--plot" => o with { Plot = Value() },
+                "--export" => o with { Export = Value() },
                 "--threads" => o with { Threads = Int(1, 1024) },
                 "--help" or "-h" => o with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'.", name),

@@ -20,7 +20,7 @@ public static class Program
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;   // logs: the tables' ε columns and the per-layer lines unwrapped
 
         // Fail before minutes of training, not after, when an output file cannot be written.
-        foreach (var path in new[] { options.Json, options.Plot }.OfType<string>())
+        foreach (var path in new[] { options.Json, options.Plot, options.Export }.OfType<string>())
         {
             try
             {
@@ -44,7 +44,18 @@ public static class Program
         var sweep = Experiment.Sweep(options, Model.All, r =>
             AnsiConsole.MarkupLine($"  ε = {r.Epsilon,-5} {Markup.Escape(r.Model),-11} lr {r.LearningRate,-6} wd {r.WeightDecay,-4} test MSE {r.TestMse:E2} (train {r.TrainMse:E2}), " +
                 $"rank {r.DisplacementRank}, equivariance error {r.EquivarianceError:E2}, {r.Seconds:F1} s\n" +
-                $"    its matrix (Displacement.Describe): {Markup.Escape(r.Structure?.ToString() ?? "diverged (non-finite weights)")}"));
+                $"    its matrix (Displacement.Describe): {Markup.Escape(r.Structure?.ToString() ?? "diverged (non-finite weights)")}"),
+            (model, eps, net) =>
+            {
+                if (options.Export is not { } export || eps != options.Epsilons[^1]) return;
+                string path = OnnxFiles.Write(net, OnnxFiles.For(export, model.Name), new Dictionary<string, string>
+                {
+                    ["group"] = "C16 x C16", ["radius"] = "1", ["model"] = model.Name,
+                    ["epsilon"] = eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    ["seed"] = $"{options.Seed}", ["epochs"] = $"{options.Epochs}",
+                });
+                AnsiConsole.MarkupLine($"  exported {Markup.Escape(model.Name)} (ε = {eps}) to [bold]{Markup.Escape(path)}[/]");
+            });
         Report.Write(sweep, options);
         AnsiConsole.MarkupLine($"total {clock.Elapsed.TotalSeconds:F0} s");
         return 0;

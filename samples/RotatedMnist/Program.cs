@@ -81,7 +81,8 @@ public sealed record Options(
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
     int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null,
-    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false, int Mix = 0)
+    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false, int Mix = 0,
+    string? Export = null)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
     public const string DefaultWidths = "8/8/11,11";
@@ -110,6 +111,7 @@ public sealed record Options(
                                               /usr/share/datasets/fashion-mnist)
           --save FILE                         where to save the trained model           (default models/rotated-mnist.safetensors)
           --evaluate FILE                     load a saved model and measure its test accuracy; no training
+          --export FILE.onnx                  also write the trained (or --evaluate'd) model as ONNX (docs/onnx.md)
           --threads N                         kernel threads                            (default: all cores)
           --pool                              a pooled GM-CNN with full channel mixing: C28 x C28 → C14 x C14 →
                                               C7 x C7 (widths c, 2c, 3c) or D14 x D14 → D7 x D7 (c, 2c), radius 1
@@ -197,6 +199,7 @@ public sealed record Options(
                 "--fashion" => o with { Fashion = true },
                 "--save" => o with { Save = PathValue() },
                 "--evaluate" => o with { Evaluate = PathValue() },
+                "--export" => o with { Export = PathValue() },
                 "--data-dir" => o with { DataDir = PathValue() },
                 "--threads" => o with { Threads = Int(1, 1024) },
                 "--pool" => o with { Pool = true },
@@ -458,6 +461,7 @@ public static class Runs
                 return For(options.Group, options.Radius)(options with { Evaluate = cli.Evaluate });
         }
         else SafeTensors.CheckCanSave(options.Save);   // before training: a bad destination must not cost the run
+        if (options.Export is { } onnxPath) SafeTensors.CheckCanSave(onnxPath);   // the same for the ONNX file
 
         var (network, header, measure) = build(options);
         var memory = options.Evaluate is null
@@ -487,6 +491,7 @@ public static class Runs
             double accuracy = Trainer.Accuracy(network, test);
             AnsiConsole.MarkupLine($"loaded [bold]{Markup.Escape(path)}[/]: test accuracy {accuracy:P2} (saved with {saved:P2}){(accuracy == saved ? ", reproduced exactly" : "")}");
             PrintDisplacement(network);
+            if (options.Export is { } onnx) ExportOnnx(network, onnx, options.Metadata(saved));
             if (accuracy == saved) return 0;
             Console.Error.WriteLine($"error: {path} reaches a test accuracy of {accuracy:P2}, not the {saved:P2} it was saved with: the model does not reproduce.");
             return 1;
@@ -505,6 +510,7 @@ public static class Runs
 
         // Saved first: nothing measured afterwards can lose the trained model.
         int saveCode = Program.SaveModel(options.Save, p => SafeTensors.Save(p, network.Parameters, options.Metadata(testAccuracy), requireFinite: true));
+        if (options.Export is { } exportPath) ExportOnnx(network, exportPath, options.Metadata(testAccuracy));
 
         var summary = new Table().AddColumns("result", "value");
         summary.AddRow("test accuracy", $"{testAccuracy:P2}");
@@ -515,6 +521,13 @@ public static class Runs
         AnsiConsole.Write(summary);
         PrintDisplacement(network);
         return saveCode;
+    }
+
+    /// <summary>The network as ONNX (the same metadata as the model file: group, radius, …), written atomically.</summary>
+    static void ExportOnnx(Network network, string path, Dictionary<string, string> metadata)
+    {
+        OnnxFiles.Write(network, path, metadata);
+        AnsiConsole.MarkupLine($"exported to [bold]{Markup.Escape(path)}[/] (ONNX opset {Onnx.Opset})");
     }
 
     /// <summary>One line per GM layer (output channel 0, input channel 0): displacement rank, top σ, distance to GM, equivariance error.</summary>

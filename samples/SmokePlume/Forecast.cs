@@ -148,7 +148,9 @@ public static class Experiment
     /// Trains one variant with AdamW (cosine schedule, mini-batches, shuffled by the seed) on the train split's one-step
     /// samples, MSE on the scaled change, and scores it on Future and Domain.
     /// </summary>
-    public static Result Run(PlumeDataset data, Variant variant, Spec spec, Options options, Action<EpochStats>? onEpoch = null)
+    /// <param name="onTrained">Hears the trained network before it is scored (the sample's --export).</param>
+    public static Result Run(PlumeDataset data, Variant variant, Spec spec, Options options, Action<EpochStats>? onEpoch = null,
+        Action<Network>? onTrained = null)
     {
         int n = data.N, w = data.Window, f = data.FrameLength, inLength = w * f;
         var train = data.Samples(PlumeSplit.Train);
@@ -170,6 +172,7 @@ public static class Experiment
         };
         var history = trainer.Fit(new InMemoryBatches(x, change, train.Count, options.BatchSize, shuffle: true, seed: options.Seed), null, options.Epochs);
         double seconds = clock.Elapsed.TotalSeconds;
+        onTrained?.Invoke(net);
 
         var example = new float[options.Steps * f];
         Experiment.Predictor p = forecaster.Predict;

@@ -6,7 +6,8 @@ namespace SmokePlume;
 /// <summary>Command-line options, parsed into an immutable record; bad input throws ArgumentException naming the option.</summary>
 public sealed record Options(int Epochs = 30, int Seed = 0, int Width = 12, int BatchSize = 16, double LearningRate = 3e-3,
     double WeightDecay = 0, int Steps = 10, string DataDir = "samples/SmokePlume", string? Json = null,
-    string Plots = "samples/SmokePlume/results", bool Small = false, bool RelaxMiddle = true, int? Threads = null, bool Help = false)
+    string Plots = "samples/SmokePlume/results", bool Small = false, bool RelaxMiddle = true, int? Threads = null, bool Help = false,
+    string? Export = null)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project samples/SmokePlume -- [options]
@@ -28,6 +29,7 @@ public sealed record Options(int Epochs = 30, int Seed = 0, int Width = 12, int 
           --relax-ends       relaxed variant: LDR-1 only in the first and last convolution (default: all three)
           --small            a 16×16, 4-simulation data set and the same network on C16 x C16 (for tests)
           --threads N        kernel threads                                             (default: all cores)
+          --export FILE.onnx write each trained variant as ONNX, FILE.<variant>.onnx (docs/onnx.md)
         """;
 
     public static Options Parse(string[] args)
@@ -51,6 +53,7 @@ public sealed record Options(int Epochs = 30, int Seed = 0, int Width = 12, int 
                 "--data-dir" => o with { DataDir = Value() },
                 "--json" => o with { Json = Value() },
                 "--plots" => o with { Plots = Value() },
+                "--export" => o with { Export = Value() },
                 "--small" => o with { Small = true },
                 "--relax-ends" => o with { RelaxMiddle = false },
                 "--threads" => o with { Threads = Int(1, 1024) },

@@ -26,6 +26,17 @@ public static class Program
         if (options.Threads is int t) KernelParallelism.MaxDegree = t;
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
+        if (options.Export is { } export)
+        {
+            // Before minutes of training: the ONNX destination must be writable.
+            try { SafeTensors.CheckCanSave(OnnxFiles.For(export, Variant.All[0].Name)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }
+
         var clock = Stopwatch.StartNew();
         var load = PlumeCache.LoadOrGenerate(options.DataDir, options.Small ? SmallData : new PlumeDatasetOptions());
         var data = load.Data;
@@ -50,7 +61,18 @@ public static class Program
         foreach (var variant in Variant.All)
         {
             var result = Experiment.Run(data, variant, SpecOf(variant), options, e =>
-                AnsiConsole.MarkupLine($"  {Markup.Escape(variant.Name),-14} epoch {e.Epoch,3}: loss {e.TrainLoss:F4} (scaled change; 1 = persistence), {e.Time.TotalSeconds:F1} s"));
+                AnsiConsole.MarkupLine($"  {Markup.Escape(variant.Name),-14} epoch {e.Epoch,3}: loss {e.TrainLoss:F4} (scaled change; 1 = persistence), {e.Time.TotalSeconds:F1} s"),
+                net =>
+                {
+                    if (options.Export is not { } export) return;
+                    string path = OnnxFiles.Write(net, OnnxFiles.For(export, variant.Name), new Dictionary<string, string>
+                    {
+                        ["group"] = group, ["radius"] = "1", ["variant"] = variant.Name, ["width"] = $"{options.Width}",
+                        ["epochs"] = $"{options.Epochs}", ["seed"] = $"{options.Seed}", ["window"] = $"{data.Window}",
+                        ["input"] = "past frames scaled by 1/σ (docs/smoke-plumes.md); output: the scaled change of the last frame",
+                    });
+                    AnsiConsole.MarkupLine($"  {Markup.Escape(variant.Name),-14} exported to [bold]{Markup.Escape(path)}[/]");
+                });
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Model)}[/]: {result.Parameters:N0} parameters, rollout RMSE future {result.Future.Rollout:F4} " +
                 $"domain {result.Domain.Rollout:F4}, trained in {result.TrainSeconds:F0} s");
             results.Add(result);

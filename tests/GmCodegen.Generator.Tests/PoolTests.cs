@@ -93,6 +93,31 @@ public class PoolTableTests
     }
 
     [Fact]
+    public void Max_pool_on_p4m4_takes_each_slice_over_2x2_windows_turned_by_its_point_group_element()
+    {
+        var rng = new Random(9);
+        const int rows = 2;
+        var x = Enumerable.Range(0, rows * 128).Select(_ => (float)rng.NextDouble()).ToArray();
+        var z = new float[rows * 32];
+        var argmax = new int[rows * 32];
+        PoolWall4to2.MaxForward(rows, x, z, argmax);
+        var a = GmCodegen.Generator.Elaboration.Law.PointMatrices(mirrors: true);
+        for (int c = 0; c < rows; c++)
+            for (int s = 0; s < 32; s++)
+            {
+                int m = s / 4, t1 = s / 2 % 2, t2 = s % 2;
+                // The cell of (t, m) is (2t + A(m)·r, m) for r in {0, 1}²: for m = 0 the plain 2×2 window at 2t.
+                float expected = new[] { (0, 0), (0, 1), (1, 0), (1, 1) }.Max(r =>
+                {
+                    int p1 = ((2 * t1 + a[m][0, 0] * r.Item1 + a[m][0, 1] * r.Item2) % 4 + 4) % 4;
+                    int p2 = ((2 * t2 + a[m][1, 0] * r.Item1 + a[m][1, 1] * r.Item2) % 4 + 4) % 4;
+                    return x[c * 128 + m * 16 + p1 * 4 + p2];
+                });
+                Assert.Equal(expected, z[c * 32 + s]);
+            }
+    }
+
+    [Fact]
     public void Cyclic_squares_pool_over_2x2_windows()
     {
         // C2n x C2n → Cn x Cn: (0,0), (0,1), (1,0), (1,1), i.e. 0, 1, 2n, 2n + 1.

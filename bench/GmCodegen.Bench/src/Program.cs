@@ -21,6 +21,10 @@ using GmCodegen.Bench;
 //   --pooling                  only issue 9's pooling layers: GMPool max forward/backward and GMTransposePool forward on the
 //                              plume and rotated-MNIST shapes, as GB/s against the bandwidth measured in the same run;
 //                              --pooling-calls W,N (default 2,10); --threads; report bench/POOLING.md unless --out
+//   --onnx                     only issue 13's inference comparison: the rotated-MNIST network in GmCodegen and, exported,
+//                              in ONNX Runtime (CPU), images/s side by side; --onnx-batches 128,500 (default),
+//                              --onnx-calls W,N (default 2,10), --onnx-model FILE.safetensors (default models/rotated-mnist.safetensors
+//                              when it exists, else the initial weights); --threads; report bench/ONNX.md unless --out
 var opts = Options.Parse(args);
 if (opts.Render is not null)
 {
@@ -58,6 +62,15 @@ if (opts.Pooling)
     return 2;
 #endif
 }
+if (opts.OnnxOnly)
+{
+#if GM_GENERATED
+    return OnnxInference.Run(opts, args);
+#else
+    Console.Error.WriteLine("--onnx needs the generated kernels (build without -p:GmBenchGenerated=false)");
+    return 2;
+#endif
+}
 if (opts.RooflineOnly)
 {
     foreach (int t in opts.Threads) Console.WriteLine(Roofline.Measure(t));
@@ -68,7 +81,10 @@ return Suite.Run(opts, args);
 
 public sealed class Options
 {
-    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling;
+    public bool All, RooflineOnly, NoTorch, NoNaive, NoTunables, AnyFilter, E2EOnly, NoE2E, Relaxed, ConfigsGiven, Pooling, OnnxOnly;
+    public int[] OnnxBatches = [128, 500];
+    public int OnnxWarmups = 2, OnnxIterations = 10;
+    public string? OnnxModel;
     public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
     public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10;
     public string? TorchChild, E2EChild, Out, Render;
@@ -100,6 +116,14 @@ public sealed class Options
                 case "--pooling-calls":
                     var pw = a[++i].Split(',').Select(int.Parse).ToArray();
                     (o.PoolingWarmups, o.PoolingIterations) = (pw[0], pw[1]);
+                    o.AnyFilter = true;
+                    break;
+                case "--onnx": o.OnnxOnly = true; o.AnyFilter = true; break;
+                case "--onnx-batches": o.OnnxBatches = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;
+                case "--onnx-model": o.OnnxModel = a[++i]; o.AnyFilter = true; break;
+                case "--onnx-calls":
+                    var ow = a[++i].Split(',').Select(int.Parse).ToArray();
+                    (o.OnnxWarmups, o.OnnxIterations) = (ow[0], ow[1]);
                     o.AnyFilter = true;
                     break;
                 case "--threads": o.Threads = a[++i].Split(',').Select(int.Parse).ToArray(); o.AnyFilter = true; break;

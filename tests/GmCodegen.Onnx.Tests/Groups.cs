@@ -1,0 +1,14 @@
+namespace GmCodegen.OnnxTests;
+
+// Small groups for the per-layer cases: a product of cyclic groups (formula), a dihedral group, a Cayley-table group,
+// and a pool between two tori.
+[GroupMatrix("C4 x C4")] public partial struct Torus4;
+[GroupMatrix("C8 x C8")] public partial struct Torus8;
+[GroupMatrix("D4", Radius = 2)] public partial struct Dihedral4;
+[GroupMatrix("S4")] public partial struct Symmetric4;
+[GroupPool(typeof(Torus8), typeof(Torus4))] public partial struct Pool8to4;
+// Semidirect products (translations and turns, with mirrors, of a 4×4 torus) and a signed-permutation group.
+[GroupMatrix("p4m(4)")] public partial struct P4m4;
+[GroupMatrix("p4m(2)", Radius = 0)] public partial struct P4m2;
+[GroupPool(typeof(P4m4), typeof(P4m2))] public partial struct PoolP4m4to2;
+[GroupMatrix("B3")] public partial struct Signed3;
