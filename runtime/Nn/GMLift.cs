@@ -6,7 +6,7 @@ namespace GmCodegen;
 /// the group: lifting a transformed image gives the transformed feature map. Parameters <c>weight</c> [O, I, K] (full)
 /// or [O, K] (shared) and <c>bias</c> [O]; the input lives on the image torus <c>Cn x Cn</c>, the output on G.
 /// </summary>
-public sealed class GMLift<TGroup> : Layer where TGroup : IGroupLift
+public sealed class GMLift<TGroup> : Layer, IGmConvView where TGroup : IGroupLift
 {
     readonly float[] _dw, _dbias;   // the kernels overwrite these; we add them into Grad
     float[] _x = [], _y = [], _dx = [];
@@ -41,6 +41,10 @@ public sealed class GMLift<TGroup> : Layer where TGroup : IGroupLift
 
     GmShape ShapeOf(int batch) => new(batch, Input.Channels, Output.Channels, Mode);
 
+    // For the ONNX export: a lift is a GM layer whose gather reads the image instead of the group.
+    int IGmConvView.KernelSize => TGroup.LiftKernelSize;
+    int[] IGmConvView.GatherTable() => GatherTables.OfLift<TGroup>();
+
     // x[b,i,p] → y[b,o,g]
     public override float[] Forward(float[] x, int batch, bool training)
     {
@@ -73,7 +77,7 @@ public sealed class GMLift<TGroup> : Layer where TGroup : IGroupLift
 /// over the point group), the gradient going to the arg-max (the first m on ties). The input lives on G, the output on
 /// the image torus <c>Cn x Cn</c>; transforming the input by a group element transforms the output image the same way.
 /// </summary>
-public sealed class GMProject<TGroup> : Layer where TGroup : IGroupLift
+public sealed class GMProject<TGroup> : Layer, IPointProjectionView where TGroup : IGroupLift
 {
     float[] _y = [], _dx = [];
     int[] _argmax = [];
@@ -87,6 +91,8 @@ public sealed class GMProject<TGroup> : Layer where TGroup : IGroupLift
     }
 
     public PoolKind Pool { get; }
+    int IPointProjectionView.PointOrder => TGroup.PointOrder;
+    int IPointProjectionView.ImageSize => TGroup.ImageSize;
     public override string Kind => $"GMProject<{TypeName(typeof(TGroup))}> {Pool.ToString().ToLowerInvariant()}";
 
     // x[b,c,g] → y[b,c,p]

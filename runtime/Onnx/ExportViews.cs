@@ -19,6 +19,23 @@ internal static class GatherTables
         }
         return idx;
     }
+
+    /// <summary>
+    /// The gather table of a lift: idx[k, g] = pixel(g·u_k⁻¹·o) = index(g·u_k⁻¹) mod n², K rows of |G| pixels of the image
+    /// (docs/design.md#lifting: an element's pixel is its index mod n², o the pixel (0, 0)).
+    /// </summary>
+    public static int[] OfLift<TGroup>() where TGroup : IGroupLift
+    {
+        int n = TGroup.Order, kSize = TGroup.LiftKernelSize, pixels = TGroup.ImageSize;
+        var u = TGroup.LiftTranslations;
+        var idx = new int[checked(kSize * n)];
+        for (int k = 0; k < kSize; k++)
+        {
+            int uInv = TGroup.Inverse(u[k]);
+            for (int g = 0; g < n; g++) idx[k * n + g] = TGroup.Multiply(g, uInv) % pixels;
+        }
+        return idx;
+    }
 }
 
 /// <summary>An exact GM convolution (<see cref="GMConv{TGroup}"/>).</summary>
@@ -64,4 +81,14 @@ internal interface ICosetTransposeView
     int SubgroupOrder { get; }
     int Index { get; }
     int[] Cosets();
+}
+
+/// <summary>The projection of features on a torus group back to images (<see cref="GMProject{TGroup}"/>).</summary>
+internal interface IPointProjectionView
+{
+    PoolKind Pool { get; }
+    /// <summary>|P|: the point group's elements, slowest in the index m·n² + p.</summary>
+    int PointOrder { get; }
+    /// <summary>n², the pixels of an image.</summary>
+    int ImageSize { get; }
 }

@@ -84,7 +84,7 @@ public static class Onnx
         {
             [VersionKey] = Version,
             [LayersKey] = string.Join("\n", network.Layers.Where(l => l is IGmConvView)
-                .Select(l => $"{(l.Name.Length == 0 ? "root" : l.Name)}: {l.Input.Group ?? $"{l.Input.Positions} elements"}, K = {((IGmConvView)l).KernelSize}")),
+                .Select(l => $"{(l.Name.Length == 0 ? "root" : l.Name)}: {l.Output.Group ?? $"{l.Output.Positions} elements"}, K = {((IGmConvView)l).KernelSize}")),
         };
         // The input's group, as the first layer that knows it says (a network of dense layers only has none).
         if (network.Layers.Select(l => l.Input.Group).FirstOrDefault(n => n is not null) is { } group) entries[GroupKey] = group;
@@ -104,6 +104,7 @@ public static class Onnx
         IRelaxedGmConvView c => RelaxedGmConv(g, layer, c, x),
         IGmConvView c => GmConv(g, layer, c, x),
         ICosetPoolView p => CosetPool(g, layer, p, x),
+        IPointProjectionView p => Projection(g, layer, p, x),
         ICosetTransposeView t => CosetTranspose(g, layer, t, x),
         LayerNorm n => g.Node("LayerNormalization", n.Name,
             [x, n.Gamma is null ? g.Shared($"{n.Name}.ones", Ones(n.Input.Size), n.Input.Channels, n.Input.Positions)
@@ -123,7 +124,7 @@ public static class Onnx
         Dropout => x,   // the identity in inference
         _ => throw new NotSupportedException(
             $"{layer.Kind} '{layer.Name}' has no ONNX export; nothing was written. Layers that export: Sequential, Residual, " +
-            "GMConv, RelaxedGMConv, GMPool, GMTransposePool, LayerNorm, PReLU, ReLU, Linear, ChannelMix, GlobalPool, Dropout."),
+            "GMConv, RelaxedGMConv, GMLift, GMProject, GMPool, GMTransposePool, LayerNorm, PReLU, ReLU, Linear, ChannelMix, GlobalPool, Dropout."),
     };
 
     /// <summary>
@@ -132,7 +133,7 @@ public static class Onnx
     /// </summary>
     static string Gathered(OnnxGraph g, Layer layer, IGmConvView c, string x)
     {
-        int ci = layer.Input.Channels, l = layer.Input.Positions, k = c.KernelSize;
+        int ci = layer.Input.Channels, l = layer.Output.Positions, k = c.KernelSize;   // a lift's table reads n² pixels into |G| positions
         string source = c.Mode == ChannelMode.Shared && ci > 1
             ? g.Node("ReduceSum", $"{layer.Name}.sum", [x, g.Constant($"{layer.Name}.sum_axes", [1L], 1)], Int("keepdims", 1))
             : x;
@@ -186,6 +187,13 @@ public static class Onnx
         scales.CopyTo(all, scaleChannels * l);
         string weighted = g.Node("Mul", $"{layer.Name}.scale", [z4, g.Constant($"{layer.Name}.scales", all, r + 1, scaleChannels, l)]);
         return g.Node("ReduceSum", layer.Name, [weighted, g.Constant($"{layer.Name}.sum_axes", [1L], 1)], Int("keepdims", 0));
+    }
+
+    // y[n,c,p] = max_m (or mean_m) x[n,c, m·n² + p]: [N, C, |P|·n²] → [N, C, |P|, n²] → reduce over the point group
+    static string Projection(OnnxGraph g, Layer layer, IPointProjectionView p, string x)
+    {
+        string blocks = Reshape(g, x, $"{layer.Name}.blocks", 0, layer.Input.Channels, p.PointOrder, p.ImageSize);
+        return g.Node(p.Pool == PoolKind.Max ? "ReduceMax" : "ReduceMean", layer.Name, [blocks], Ints("axes", 2), Int("keepdims", 0));
     }
 
     // z[n,c,s] = max_j (or mean_j) x[n,c, cosets[s,j]]

@@ -12,3 +12,6 @@ namespace GmCodegen.OnnxTests;
 [GroupMatrix("p4m(2)", Radius = 0)] public partial struct P4m2;
 [GroupPool(typeof(P4m4), typeof(P4m2))] public partial struct PoolP4m4to2;
 [GroupMatrix("B3")] public partial struct Signed3;
+// Lifting: the 4×4 torus as the image of p4m(4) (a 3×3 lift), with C4 x C4 as the translations of its filter bank.
+[GroupMatrix("p4m(4)", Radius = 1, LiftRadius = 1)] public partial struct P4m4Lift;
+[GroupMatrix("C4 x C4", Radius = 1)] public partial struct Torus4r1;

@@ -48,6 +48,10 @@ public sealed class SampleExportTests : IDisposable
             relaxation: Relaxation.Parse("ldr:1")), input), test, "relaxed GM-CNN D14 x D14 r1 full, ldr:1");
         Ort.CheckAgrees(Trained(Architectures.PooledGmCnn<C28xC28r1, PoolC28toC14, C14xC14r1, PoolC14toC7, C7xC7r1>(10, [4, 8, 12]), input),
             test, "pooled GM-CNN C28 x C28 → C14 x C14 → C7 x C7");
+        // The lifted G-CNN as the sample runs it (filter-bank kernels, the centred then the automatic pool), narrow.
+        Ort.CheckAgrees(Trained(Architectures.LiftedGmCnn<FilterBank<P4m28r1, C28xC28r1>, PoolP4m28to14, FilterBank<P4m14r1, C14xC14r1>,
+            PoolP4m14to7, FilterBank<P4m7r1, C7xC7r1>>(10, liftChannels: 2, outer: [2], middle: [2], inner: [3]), input),
+            test, "lifted G-CNN p4m(28) → p4m(14) → p4m(7)");
     }
 
     [Fact]
