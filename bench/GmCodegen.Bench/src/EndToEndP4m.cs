@@ -122,8 +122,9 @@ public static class P4mTables
 public static class EndToEndP4m
 {
     public const string ConfigName = "e2e-p4m28";
-    public const string BankImpl = "gmcodegen-bank", GeneratedImpl = "gmcodegen-generated", TorchImpl = "torchsharp";
-    public const int B = 128, Classes = 10, N = 28, LiftChannels = 8, LiftRadius = 2, Radius = 1, Seed = 42, Warmups = 3, Steps = 15;
+    public const string BankImpl = "gmcodegen-bank", GeneratedImpl = "gmcodegen-generated", TorchImpl = "torchsharp",
+        BankAfterImpl = "gmcodegen-bank, again after TorchSharp";
+    public const int B = 128, Classes = 10, N = 28, LiftChannels = 8, LiftRadius = 2, Radius = 1, Seed = 42, Warmups = 3, Steps = 20;
     /// <summary>The batch of the pass/fail check (the first samples of the timed batch).</summary>
     public const int CheckBatch = 8;
     public const double Lr = 0.004, WeightDecay = 0.0153, DropoutP = 0.1;
@@ -198,6 +199,9 @@ public static class EndToEndP4m
                 if (tun is not null) all.Rows.AddRange(tun.Rows);
             }
         }
+        // The shared machine's load drifts over minutes: GmCodegen's default step once more after the children.
+        Console.WriteLine("== GmCodegen (bank kernels) again, after TorchSharp");
+        all.Rows.AddRange(TimeGmCodegen(widths, threads, bank: true, all.Info, BankAfterImpl));
         var fma1 = threads.ToDictionary(t => t, t => Roofline.FmaPeak(t));
         all.Info["uptime-end"] = Uptime();
         all.Info["duration"] = $"{total.Elapsed.TotalMinutes:F1} min";
@@ -241,10 +245,10 @@ public static class EndToEndP4m
 
     /// <summary>GmCodegen's step: Trainer.TrainStep, warm-ups then the median of <see cref="Steps"/>; then the phases
     /// from a replica of TrainStep's body.</summary>
-    static List<Row> TimeGmCodegen(string widths, int[] threads, bool bank, Dictionary<string, string> info)
+    static List<Row> TimeGmCodegen(string widths, int[] threads, bool bank, Dictionary<string, string> info, string? name = null)
     {
         var rows = new List<Row>();
-        string impl = bank ? BankImpl : GeneratedImpl;
+        string impl = name ?? (bank ? BankImpl : GeneratedImpl);
         var (x, labels) = Data();
         var batch = new Batch(x, labels, B);
         foreach (int t in threads)
@@ -561,8 +565,13 @@ public static class EndToEndP4m
         md.AppendLine("- TorchSharp: the standard G-CNN — each GM layer a circular conv2d on [B, I·8, n, n] with the filter bank gathered from w[o, i, k] (index_select of the 72 weights into [O·8, I·8, 3, 3], built from the matrices A(m) in `P4mTables`, independently of the generator), the lift a circular conv2d of the image with the 8 transformed 5×5 stencils, functional layer_norm/prelu, the 1×1 shortcut as conv1d, each coset pool as an index_select of its cells from the bench's own coset table + amax over the four, global amax, dropout, linear, cross_entropy, autograd backward, torch.optim.AdamW with the same decay groups; in a child process, plain and with GLIBC_TUNABLES");
         md.AppendLine(inv, $"- bench coset tables equal the generated pools' `Cosets`: {I("p4m:cosets-match")}").AppendLine();
         md.AppendLine("## Numerical check (before timing; GmCodegen's initial parameters copied by name, dropout off)").AppendLine();
+        md.AppendLine(inv, $"Pass/fail at B = {CheckBatch} (the first samples of the timed batch); bounds: logits, loss < 1e-4 relative, gradients < 1e-3 (max |Δ| / max |GmCodegen| per parameter).").AppendLine();
         foreach (var tag in new[] { "bank", "generated" })
-            md.AppendLine(inv, $"- {tag} kernels: {I($"p4m:check-{tag}")} — {(I($"p4m:check-{tag}-ok") == "True" ? "**OK**" : "**MISMATCH**")} (bounds: logits, loss < 1e-4 relative; gradients < 1e-3)");
+            md.AppendLine(inv, $"- {tag} kernels, B = {CheckBatch}: {I($"p4m:check-{tag}-b{CheckBatch}")} — {(I($"p4m:check-{tag}-b{CheckBatch}-ok") == "True" ? "**OK**" : "**MISMATCH**")}");
+        md.AppendLine().AppendLine(inv, $"Informational at the timed batch B = {B}: the logits and loss agree as closely, but a max-pool cell whose two largest values differ only by rounding takes a different arg-max in each implementation and routes that cell's whole gradient to another input, which moves every gradient upstream of the pools by ~1e-4 (and the one shared PReLU slope, a sum over every activation, by more). Against a float64 libtorch run of the same network (list at the end) GmCodegen's errors are the same while libtorch float32's are far smaller: libtorch float32 and float64 take the same arg-max, GmCodegen's rounding picks another in a few near-tied cells:").AppendLine();
+        foreach (var tag in new[] { "bank", "generated" })
+            md.AppendLine(inv, $"- {tag} kernels, B = {B}: {I($"p4m:check-{tag}-b{B}")}");
+        md.AppendLine().AppendLine(inv, $"Per-parameter gradient errors against float64 libtorch, bank kernels, B = {B}: {I($"p4m:check-bank-b{B}-float64")}; at B = {CheckBatch}: {I($"p4m:check-bank-b{CheckBatch}-float64")}");
         md.AppendLine().AppendLine("## One training step (median of the timed steps; fastest in brackets)").AppendLine();
         md.AppendLine("| implementation | threads | GLIBC_TUNABLES | step ms | fwd+loss ms | bwd ms | opt ms | TorchSharp (no tunables) ÷ this, same threads |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -574,7 +583,7 @@ public static class EndToEndP4m
             if (s is null) continue;
             var torch = rows.FirstOrDefault(r => r.Impl == TorchImpl && r.Threads == g.Key.Threads && !r.Tunables && r.Pass == Step);
             string ratio = g.Key.Impl == TorchImpl || torch is null ? "" : $"{torch.MedianMs / s.MedianMs:F2}× (fastest {torch.MinMs / s.MinMs:F2}×)";
-            string P(string p) => R(p) is { } r ? r.MedianMs.ToString("F1", inv) : "-";
+            string P(string p) => R(p) is { } r ? r.MedianMs.ToString(p == Opt ? "F2" : "F1", inv) : "-";
             md.AppendLine(inv, $"| {g.Key.Impl} | {g.Key.Threads} | {(g.Key.Tunables ? "yes" : "no")} | {s.MedianMs:F1} [{s.MinMs:F1}] | {P(FwdLoss)} | {P(Bwd)} | {P(Opt)} | {ratio} |");
         }
         md.AppendLine().AppendLine("## Target: GmCodegen's step ≥ 3× TorchSharp's").AppendLine();
@@ -588,7 +597,9 @@ public static class EndToEndP4m
                 if (gm is null || to is null) continue;
                 double best = Math.Min(gm.MedianMs, gen?.MedianMs ?? double.MaxValue);
                 double ratio = to.MedianMs / gm.MedianMs;
-                md.AppendLine(inv, $"- {t} threads, TorchSharp {(tun ? "with" : "without")} GLIBC_TUNABLES: TorchSharp {to.MedianMs:F1} ms ÷ GmCodegen (bank) {gm.MedianMs:F1} ms = **{ratio:F2}×** (best GmCodegen kernel: {to.MedianMs / best:F2}×) — target ≥ 3× {(ratio >= 3 ? "met" : $"missed (by a factor {3 / ratio:F2})")}");
+                var after = rows.FirstOrDefault(r => r.Impl == BankAfterImpl && r.Threads == t && r.Pass == Step);
+                string again = after is null ? "" : string.Create(inv, $"; against the bank step timed again after TorchSharp ({after.MedianMs:F1} ms): {to.MedianMs / after.MedianMs:F2}×");
+                md.AppendLine(inv, $"- {t} threads, TorchSharp {(tun ? "with" : "without")} GLIBC_TUNABLES: TorchSharp {to.MedianMs:F1} ms ÷ GmCodegen (bank) {gm.MedianMs:F1} ms = **{ratio:F2}×** (best GmCodegen kernel: {to.MedianMs / best:F2}×; fastest steps {to.MinMs:F1} ÷ {gm.MinMs:F1} = {to.MinMs / gm.MinMs:F2}×{again}) — target ≥ 3× {(ratio >= 3 ? "met" : $"missed (by a factor {3 / ratio:F2})")}");
             }
         }
         return md.ToString();
