@@ -547,6 +547,18 @@ public static class EndToEndP4m
         }
     }
 
+    /// <summary>Minimal FLOPs of one step: 2·B·O·I·K·|G| per pass of each GM layer and of the lift (the image needs no
+    /// dx: two passes), three passes per GM layer; pools, norms, activations, shortcuts and the head not counted.</summary>
+    public static double StepFlops(string widths)
+    {
+        var w = ParseWidths(widths);
+        double lift = 2.0 * B * LiftChannels * 1 * (2 * LiftRadius + 1) * (2 * LiftRadius + 1) * 8 * N * N, gm = 0;
+        int c = LiftChannels, n = N;
+        for (int stage = 0; stage < 3; stage++, n /= 2)
+            foreach (int o in w[stage]) { gm += 2.0 * B * o * c * 72 * 8 * n * n; c = o; }
+        return 2 * lift + 3 * gm;
+    }
+
     static string Render(SuiteOutput all, int[] threads, Dictionary<int, double> fma0, Dictionary<int, double> fma1)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -573,8 +585,10 @@ public static class EndToEndP4m
             md.AppendLine(inv, $"- {tag} kernels, B = {B}: {I($"p4m:check-{tag}-b{B}")}");
         md.AppendLine().AppendLine(inv, $"Per-parameter gradient errors against float64 libtorch, bank kernels, B = {B}: {I($"p4m:check-bank-b{B}-float64")}; at B = {CheckBatch}: {I($"p4m:check-bank-b{CheckBatch}-float64")}");
         md.AppendLine().AppendLine("## One training step (median of the timed steps; fastest in brackets)").AppendLine();
-        md.AppendLine("| implementation | threads | GLIBC_TUNABLES | step ms | fwd+loss ms | bwd ms | opt ms | TorchSharp (no tunables) ÷ this, same threads |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        double flops = StepFlops(I("widths"));
+        md.AppendLine(inv, $"Minimal FLOPs of a step: {flops / 1e9:F2} GFLOP (lift 2 passes, each GM layer 3 passes of 2·B·O·I·K·|G|; the rest not counted). % of peak: of the FMA peak measured before the run at the same thread count.").AppendLine();
+        md.AppendLine("| implementation | threads | GLIBC_TUNABLES | step ms | fwd+loss ms | bwd ms | opt ms | GFLOP/s (% of peak) | TorchSharp (no tunables) ÷ this, same threads |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         var rows = all.Rows.Where(r => r.Config == ConfigName).ToList();
         foreach (var g in rows.GroupBy(r => (r.Impl, r.Threads, r.Tunables)))
         {
@@ -584,7 +598,7 @@ public static class EndToEndP4m
             var torch = rows.FirstOrDefault(r => r.Impl == TorchImpl && r.Threads == g.Key.Threads && !r.Tunables && r.Pass == Step);
             string ratio = g.Key.Impl == TorchImpl || torch is null ? "" : $"{torch.MedianMs / s.MedianMs:F2}× (fastest {torch.MinMs / s.MinMs:F2}×)";
             string P(string p) => R(p) is { } r ? r.MedianMs.ToString(p == Opt ? "F2" : "F1", inv) : "-";
-            md.AppendLine(inv, $"| {g.Key.Impl} | {g.Key.Threads} | {(g.Key.Tunables ? "yes" : "no")} | {s.MedianMs:F1} [{s.MinMs:F1}] | {P(FwdLoss)} | {P(Bwd)} | {P(Opt)} | {ratio} |");
+            md.AppendLine(inv, $"| {g.Key.Impl} | {g.Key.Threads} | {(g.Key.Tunables ? "yes" : "no")} | {s.MedianMs:F1} [{s.MinMs:F1}] | {P(FwdLoss)} | {P(Bwd)} | {P(Opt)} | {flops / s.MedianMs / 1e6:F1} ({100 * flops / s.MedianMs / 1e6 / fma0.GetValueOrDefault(g.Key.Threads, double.NaN):F0} %) | {ratio} |");
         }
         md.AppendLine().AppendLine("## Target: GmCodegen's step ≥ 3× TorchSharp's").AppendLine();
         foreach (int t in threads)
