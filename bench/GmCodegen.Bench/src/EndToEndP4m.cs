@@ -186,6 +186,8 @@ public static class EndToEndP4m
         Console.WriteLine("== end-to-end training step (lifted p4m(28) network), GmCodegen");
         all.Rows.AddRange(TimeGmCodegen(widths, threads, bank: true, all.Info));
         all.Rows.AddRange(TimeGmCodegen(widths, threads, bank: false, all.Info));
+        all.Info["p4m:layers-bank"] = LayerBreakdown(widths, threads[^1]);
+        Console.WriteLine("[p4m] bank kernels, per layer (fwd / bwd ms): " + all.Info["p4m:layers-bank"]);
         if (!o.NoTorch)
         {
             string childArgs(int[] t) => $"--e2e-p4m-child {{json}} --threads {string.Join(',', t)} --p4m-widths {widths}";
@@ -298,6 +300,42 @@ public static class EndToEndP4m
             Console.WriteLine($"[p4m] {impl,-20} {t}T: step {Stats.Median(ms),8:F1} ms (min {ms.Min():F1}; fwd+loss {Stats.Median(parts[FwdLoss]):F1}, bwd {Stats.Median(parts[Bwd]):F1}, opt {Stats.Median(parts[Opt]):F2}); managed {managed / 1024.0:F1} KiB/step, peak RSS +{peak / 1048576:F1} MiB");
         }
         return rows;
+    }
+
+    /// <summary>Where GmCodegen's step goes: the network's top-level layers run one by one, as Sequential runs them
+    /// (forward left to right, backward right to left), median over <see cref="Steps"/> after the warm-ups.</summary>
+    static string LayerBreakdown(string widths, int threads)
+    {
+        KernelThreads.Set(threads);
+        var net = BuildNetwork(widths, bank: true);
+        var layers = net.Root.Children;
+        var (x, labels) = Data();
+        var batch = new Batch(x, labels, B);
+        var loss = new CrossEntropyLoss();
+        var grad = new float[B * Classes];
+        var fwd = layers.Select(_ => new List<double>()).ToArray();
+        var bwd = layers.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < Warmups + Steps; i++)
+        {
+            var h = x;
+            for (int j = 0; j < layers.Count; j++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                h = layers[j].Forward(h, B, training: true);
+                if (i >= Warmups) fwd[j].Add(Stats.Ms(Stopwatch.GetTimestamp() - t0));
+            }
+            loss.Compute(h.AsSpan(0, B * Classes), Classes, batch, grad);
+            net.ZeroGrad();
+            float[] d = grad;
+            for (int j = layers.Count - 1; j >= 0; j--)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                d = layers[j].Backward(d, B);
+                if (i >= Warmups) bwd[j].Add(Stats.Ms(Stopwatch.GetTimestamp() - t0));
+            }
+        }
+        return string.Join(", ", layers.Select((l, j) => string.Create(CultureInfo.InvariantCulture,
+            $"{l.Name} {Stats.Median(fwd[j]):F1} / {Stats.Median(bwd[j]):F1}")));
     }
 
     /// <summary>The child: the numerical check (both GmCodegen kernels), then the TorchSharp step at each thread count.</summary>
@@ -600,6 +638,7 @@ public static class EndToEndP4m
             string P(string p) => R(p) is { } r ? r.MedianMs.ToString(p == Opt ? "F2" : "F1", inv) : "-";
             md.AppendLine(inv, $"| {g.Key.Impl} | {g.Key.Threads} | {(g.Key.Tunables ? "yes" : "no")} | {s.MedianMs:F1} [{s.MinMs:F1}] | {P(FwdLoss)} | {P(Bwd)} | {P(Opt)} | {flops / s.MedianMs / 1e6:F1} ({100 * flops / s.MedianMs / 1e6 / fma0.GetValueOrDefault(g.Key.Threads, double.NaN):F0} %) | {ratio} |");
         }
+        md.AppendLine().AppendLine(inv, $"GmCodegen (bank kernels) per top-level layer, forward / backward ms (median; run one by one, {threads[^1]} threads): {I("p4m:layers-bank")}");
         md.AppendLine().AppendLine("## Target: GmCodegen's step ≥ 3× TorchSharp's").AppendLine();
         foreach (int t in threads)
         {
@@ -613,6 +652,8 @@ public static class EndToEndP4m
                 double ratio = to.MedianMs / gm.MedianMs;
                 var after = rows.FirstOrDefault(r => r.Impl == BankAfterImpl && r.Threads == t && r.Pass == Step);
                 string again = after is null ? "" : string.Create(inv, $"; against the bank step timed again after TorchSharp ({after.MedianMs:F1} ms): {to.MedianMs / after.MedianMs:F2}×");
+                double need = 3 * flops / to.MedianMs / 1e6;
+                md.AppendLine(inv, $"- {t} threads, TorchSharp {(tun ? "with" : "without")} GLIBC_TUNABLES: 3× TorchSharp would need {need:F0} GFLOP/s on the GM layers and the lift alone, {100 * need / fma0[t]:F0} % of the measured FMA peak");
                 md.AppendLine(inv, $"- {t} threads, TorchSharp {(tun ? "with" : "without")} GLIBC_TUNABLES: TorchSharp {to.MedianMs:F1} ms ÷ GmCodegen (bank) {gm.MedianMs:F1} ms = **{ratio:F2}×** (best GmCodegen kernel: {to.MedianMs / best:F2}×; fastest steps {to.MinMs:F1} ÷ {gm.MinMs:F1} = {to.MinMs / gm.MinMs:F2}×{again}) — target ≥ 3× {(ratio >= 3 ? "met" : $"missed (by a factor {3 / ratio:F2})")}");
             }
         }
