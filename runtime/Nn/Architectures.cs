@@ -93,10 +93,12 @@ public static class Architectures
     /// dropout and a linear head named <c>head</c>. Every layer commutes with the group the innermost features live on,
     /// embedded in TGroup, so the logits are invariant under it (e.g. rot90 and mirrors of the image about its centre, when
     /// the pools' embeddings are centred). The GM layers may be any kernel type on the right group (a generated one, or a
-    /// <see cref="FilterBank{TGroup, TTranslations}"/>): layers match groups by name.
+    /// <see cref="FilterBank{TGroup, TTranslations}"/>): layers match groups by name. With <paramref name="mix"/> &gt; 0, a
+    /// 1×1 <see cref="GmCodegen.ChannelMix"/> to that many channels and a PReLU come before the global pool (pointwise, so
+    /// still equivariant): the head then sees <paramref name="mix"/> invariant features instead of the last stage's few.
     /// </summary>
     public static Spec LiftedGmCnn<TGroup, TPool1, TMid, TPool2, TInner>(int classes, int liftChannels, int[] outer, int[] middle, int[] inner,
-        double dropout = 0.1, bool sharedActivation = true)
+        double dropout = 0.1, bool sharedActivation = true, int mix = 0)
         where TGroup : IGroupLift where TPool1 : IGroupPool where TMid : IGroupKernel where TPool2 : IGroupPool where TInner : IGroupKernel
     {
         ArgumentNullException.ThrowIfNull(outer);
@@ -104,6 +106,7 @@ public static class Architectures
         ArgumentNullException.ThrowIfNull(inner);
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least one class.");
         if (liftChannels < 1) throw new ArgumentOutOfRangeException(nameof(liftChannels), liftChannels, "The lift needs at least one channel.");
+        if (mix < 0) throw new ArgumentOutOfRangeException(nameof(mix), mix, "The mix width must be 0 (none) or positive.");
         foreach (var (widths, name) in new[] { (outer, nameof(outer)), (middle, nameof(middle)), (inner, nameof(inner)) })
             if (widths.Any(c => c < 1)) throw new ArgumentException("Every block needs at least one channel.", name);
         Spec Activation() => Layers.PReLU(sharedActivation ? "act" : null);
@@ -114,6 +117,7 @@ public static class Architectures
             .. Blocks<TGroup>(outer), Layers.GMPool<TPool1>(),
             .. Blocks<TMid>(middle), Layers.GMPool<TPool2>(),
             .. Blocks<TInner>(inner),
+            .. (mix > 0 ? [Layers.ChannelMix(mix), Activation()] : Array.Empty<Spec>()),
             Layers.GlobalMaxPool(), Layers.Dropout(dropout), Layers.Linear(classes).Named("head")]);
     }
 }

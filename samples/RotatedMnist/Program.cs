@@ -81,10 +81,10 @@ public sealed record Options(
     int Epochs = 4, int Seed = 42, int BatchSize = 128, double LearningRate = 0.004, double WeightDecay = 0.0153,
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
     int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null,
-    string Widths = Options.DefaultWidths, bool GeneratedKernel = false)
+    string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false, int Mix = 0)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
-    public const string DefaultWidths = "/8,8/11,11";
+    public const string DefaultWidths = "8/8/11,11";
 
     /// <summary>A lifted network (p4m, p4): the groups that act on the image torus with a point group.</summary>
     public bool Lifted => Runs.IsLifted(Group);
@@ -102,6 +102,8 @@ public sealed record Options(
           --seed N                            data split, rotations, init, dropout      (default 42)
           --batch N                           batch size                                (default 128)
           --lr X, --weight-decay X            AdamW                                     (default 0.004, 0.0153)
+          --schedule plateau|cosine           ReduceLROnPlateau (patience 5, factor 0.7), or cosine
+                                              annealing to 0 over the epochs            (default plateau)
           --dropout X                         dropout before the head                   (default 0.3)
           --fashion                           rotated Fashion-MNIST (Debian package dataset-fashion-mnist)
           --data-dir DIR                      where the IDX files are (default: samples/data, or for --fashion
@@ -120,7 +122,9 @@ public sealed record Options(
         (default 8) → residual GM blocks → coset max pool → p4m(14) → blocks → pool → p4m(7) → blocks → global max
         pool → head; invariant to rot90 (and mirrors, p4m) of the image about its centre
           --widths A/B/C                      block widths on p4m(28) / (14) / (7), comma-separated, a stage may be
-                                              empty                                     (default /8,8/11,11)
+                                              empty                                     (default 8/8/11,11)
+          --mix N                             a 1×1 channel mix to N channels before the global pool
+                                              (0: none)                                 (default 0)
           --kernel bank|generated             GM layers as the filter bank on C28 x C28 etc., or the generated
                                               p4m kernels                               (default bank)
 
@@ -198,6 +202,16 @@ public sealed record Options(
                 "--pool" => o with { Pool = true },
                 "--relax" => o with { Relax = Relax() },
                 "--widths" => o with { Widths = Runs.CheckWidths(Value(), name) },
+                "--mix" => o with { Mix = Int(0, 4096) },
+                "--schedule" => o with
+                {
+                    Cosine = Value() switch
+                    {
+                        "plateau" => false,
+                        "cosine" => true,
+                        var v => throw new ArgumentException($"--schedule must be plateau or cosine, was '{v}'.", name),
+                    },
+                },
                 "--kernel" => o with
                 {
                     GeneratedKernel = Value() switch
@@ -230,7 +244,7 @@ public sealed record Options(
         ["dataset"] = Fashion ? "rotated-fashion-mnist" : "rotated-mnist", ["relaxation"] = Relax?.ToString() ?? "none",
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
         ["pool"] = Pool ? "true" : "false",
-        ["widths"] = Widths, ["kernel"] = GeneratedKernel ? "generated" : "bank",
+        ["widths"] = Widths, ["kernel"] = GeneratedKernel ? "generated" : "bank", ["mix"] = Mix.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>
@@ -282,6 +296,7 @@ public sealed record Options(
             Relax = m.TryGetValue("relaxation", out var r) && r != "none" ? ParseRelaxation(r) : null,
             // Files from before the lifted networks have no "widths" or "kernel" key.
             Widths = m.TryGetValue("widths", out var widths) ? CheckedWidths(widths) : DefaultWidths,
+            Mix = m.ContainsKey("mix") ? I("mix", 0, 4096) : 0,
             GeneratedKernel = m.TryGetValue("kernel", out var kernel) ? kernel switch
             {
                 "bank" => false,
@@ -406,9 +421,9 @@ public static class Runs
     {
         var widths = ParseWidths(options.Widths);
         var network = Network.Build(Architectures.LiftedGmCnn<TGroup, TPool1, TMid, TPool2, TInner>(10, options.Channels,
-            widths[0], widths[1], widths[2], options.Dropout), new Shape(1, TGroup.ImageSize), options.Seed);
+            widths[0], widths[1], widths[2], options.Dropout, mix: options.Mix), new Shape(1, TGroup.ImageSize), options.Seed);
         string header = $"[bold]lifted G-CNN[/] on {Markup.Escape(options.Group)} → {Markup.Escape(TPool1.SubgroupName)} → {Markup.Escape(TPool2.SubgroupName)} " +
-            $"(|G| = {TGroup.Order}, lift K = {TGroup.LiftKernelSize}, blocks K = {TGroup.KernelSize}), lift to {options.Channels}, block widths {Markup.Escape(options.Widths)}, " +
+            $"(|G| = {TGroup.Order}, lift K = {TGroup.LiftKernelSize}, blocks K = {TGroup.KernelSize}), lift to {options.Channels}, block widths {Markup.Escape(options.Widths)}{(options.Mix > 0 ? $", mix to {options.Mix}" : "")}, " +
             $"{(options.GeneratedKernel ? "generated kernels" : "filter-bank kernels")}, {KernelParallelism.MaxDegree} threads";
         void Measure(Table summary, RotatedSplit split)
         {
@@ -480,7 +495,9 @@ public static class Runs
         var optimizer = new AdamW(network.Parameters, options.LearningRate, options.WeightDecay);
         var trainer = new Trainer(network, new CrossEntropyLoss(), optimizer)
         {
-            Schedule = new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
+            Schedule = options.Cosine && options.Epochs > 0
+                ? new CosineSchedule(optimizer, options.Epochs)
+                : new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
         };
         var train = new MiniBatchLoader(split.Train, options.BatchSize, options.Seed).AsBatchSource();
         var history = trainer.Fit(train, test, options.Epochs);   // throws TrainingDivergedException on NaN/∞

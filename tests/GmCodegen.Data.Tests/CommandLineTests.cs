@@ -202,3 +202,50 @@ public class CommandLineTests : IDisposable
         Assert.All(lines, l => Assert.StartsWith("error: ", l));
     }
 }
+
+/// <summary>The lifted G-CNN's options (--group "p4m(28)" | "p4(28)", --widths, --kernel) and their metadata.</summary>
+[Collection(nameof(CommandLine))]
+public class LiftedOptionsTests
+{
+    [Fact]
+    public void Lifted_groups_take_their_own_defaults_and_round_trip_through_the_metadata()
+    {
+        var o = Options.Parse(["--group", "p4m(28)"]);
+        Assert.True(o.Lifted);
+        Assert.Equal((1, ChannelMode.Full, 8, 0.1, "8/8/11,11", false), (o.Radius, o.Mode, o.Channels, o.Dropout, o.Widths, o.GeneratedKernel));
+        var p4 = Options.Parse(["--group", "p4(28)", "--widths", " /11, 11/16,16", "--kernel", "generated", "--channels", "11"]);
+        Assert.Equal(("/11,11/16,16", true, 11), (p4.Widths, p4.GeneratedKernel, p4.Channels));
+        var back = Options.FromMetadata(p4.Metadata(0.5), new Options());
+        Assert.Equal((p4.Group, p4.Widths, p4.GeneratedKernel, p4.Channels), (back.Group, back.Widths, back.GeneratedKernel, back.Channels));
+        // Files from before the lifted networks have neither key: the defaults.
+        var old = new Options(Radius: 1).Metadata(0.5);
+        old.Remove("widths");
+        old.Remove("kernel");
+        Assert.Equal((Options.DefaultWidths, false), (Options.FromMetadata(old, new Options()).Widths, Options.FromMetadata(old, new Options()).GeneratedKernel));
+    }
+
+    [Theory]
+    [InlineData("--widths", "8/8", "--widths")]
+    [InlineData("--widths", "8/x/11", "--widths")]
+    [InlineData("--widths", "8/0/11", "--widths")]
+    [InlineData("--kernel", "fast", "--kernel")]
+    [InlineData("--pool", null, "--pool")]
+    [InlineData("--radius", "2", "--group")]
+    public void Bad_lifted_options_are_refused_naming_the_option(string option, string? value, string named)
+    {
+        string[] args = value is null ? ["--group", "p4m(28)", option] : ["--group", "p4m(28)", option, value];
+        var e = Assert.Throws<ArgumentException>(() => Options.Parse(args));
+        Assert.Equal(named, e.ParamName);
+    }
+
+    [Fact]
+    public void Bad_widths_in_a_model_file_are_refused_naming_the_key()
+    {
+        var m = Options.Parse(["--group", "p4m(28)"]).Metadata(0.5);
+        m["widths"] = "8//";
+        Assert.Equal("8//", Options.FromMetadata(m, new Options()).Widths);   // empty stages are allowed
+        m["widths"] = "8;8";
+        var e = Assert.Throws<InvalidDataException>(() => Options.FromMetadata(m, new Options()));
+        Assert.Contains("widths", e.Message);
+    }
+}
