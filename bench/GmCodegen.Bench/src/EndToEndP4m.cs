@@ -129,7 +129,7 @@ public static class EndToEndP4m
     public const int CheckBatch = 8;
     public const double Lr = 0.004, WeightDecay = 0.0153, DropoutP = 0.1;
     /// <summary>The sample's default block widths per stage (p4m(28) / p4m(14) / p4m(7)).</summary>
-    public const string DefaultWidths = "/8,8/11,11";
+    public const string DefaultWidths = "8/8/11,11";
     public const string Step = "step", FwdLoss = "fwd+loss", Bwd = "bwd", Opt = "opt";
     static readonly string[] Phases = [FwdLoss, Bwd, Opt];
 
