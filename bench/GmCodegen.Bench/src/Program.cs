@@ -15,6 +15,8 @@ using GmCodegen.Bench;
 //   --e2e                      only the end-to-end training step (GmCodegen vs TorchSharp); report to
 //                              bench/BenchmarkDotNet.Artifacts/e2e.md unless --out; --no-e2e skips it in a full run
 //   --e2e-child OUT.json       (internal) the TorchSharp side of the end-to-end step in this process
+//   --end-to-end-p4m           only issue 12's step: the lifted p4m(28) G-CNN, GmCodegen vs TorchSharp (conv2d on the
+//                              rotated filter bank), --threads (default 2), --p4m-widths A/B/C; report bench/P4M.md unless --out
 //   --relaxed                  only the relaxed GM layers (issue 8) against the exact layer, forward + backward, on
 //                              rotmnist-first and plume unless --configs; --relaxed-layers exact,ldr:1,ldr:4 (default);
 //                              --relaxed-calls W,N warm-ups and measured calls (default 2,10); report bench/RELAXED.md unless --out
@@ -36,6 +38,8 @@ if (opts.Render is not null)
     Console.WriteLine($"wrote {md}");
     return 0;
 }
+if (opts.P4mChild is not null) { EndToEndP4m.RunTorchChild(opts, opts.P4mChild); return 0; }   // issue 12, src/EndToEndP4m.cs
+if (opts.P4m) return EndToEndP4m.Run(opts, args);
 if (opts.E2EChild is not null)
 {
     EndToEnd.RunTorchChild(opts.Threads, opts.E2EChild);
@@ -100,6 +104,7 @@ public sealed class Options
     public string[] RelaxedLayers = ["exact", "ldr:1", "ldr:4"];
     public int RelaxedWarmups = 2, RelaxedIterations = 10, PoolingWarmups = 2, PoolingIterations = 10, KernelWarmups = 2, KernelIterations = 8;
     public string? TorchChild, E2EChild, Out, Render;
+    public bool P4m; public string? P4mChild, P4mWidths;   // --end-to-end-p4m (src/EndToEndP4m.cs)
     public List<BenchConfig> Configs = [.. BenchConfig.All];
     public int[] Threads = [1, 2], TunablesThreads = [2];
     public double TorchBudget = 1.0;
@@ -154,6 +159,9 @@ public sealed class Options
                 case "--no-e2e": o.NoE2E = true; o.AnyFilter = true; break;
                 case "--e2e-child": o.E2EChild = a[++i]; break;
                 case "--check-tables": break;
+                case "--end-to-end-p4m": o.P4m = true; o.AnyFilter = true; break;
+                case "--e2e-p4m-child": o.P4mChild = a[++i]; break;
+                case "--p4m-widths": o.P4mWidths = a[++i]; o.AnyFilter = true; break;
                 default: throw new ArgumentException($"unknown argument {a[i]}");
             }
         }
