@@ -84,7 +84,7 @@ public static class LiftEngine<TLift, TTranslations> where TLift : IGroupLift wh
         using var wide = RentedBuffer.Rent(KernelChecks.WeightLength(e, K));
         using var wideBias = RentedBuffer.Rent(bias.IsEmpty ? 0 : e.OutChannels);
         Tie(s, w, wide.Span);
-        for (int o = 0; o < s.OutChannels && !bias.IsEmpty; o++) wideBias.Span.Slice(o * P, P).Fill(bias[o]);
+        PointChannels.Spread(bias, P, wideBias.Span);
         TTranslations.Forward(e, x, wide.Span, wideBias.Span, y);
     }
 
@@ -134,12 +134,7 @@ public static class LiftEngine<TLift, TTranslations> where TLift : IGroupLift wh
                     var to = dw.Slice((o * inner + i) * K, K);
                     for (int k = 0; k < K; k++) to[k] += from[c[m * K + k]];
                 }
-        for (int o = 0; o < dbias.Length; o++)
-        {
-            float sum = 0;
-            for (int m = 0; m < P; m++) sum += wideBias.Span[o * P + m];
-            dbias[o] = sum;
-        }
+        PointChannels.Fold(wideBias.Span, P, dbias);
     }
 
     /// <summary>W'[(o,m), (i,) c(m,k)] = w[o,(i,)k]: the lift's weights as the translation kernel's, one copy per m.</summary>
@@ -155,6 +150,30 @@ public static class LiftEngine<TLift, TTranslations> where TLift : IGroupLift wh
                     var to = wide.Slice(((o * P + m) * inner + i) * K, K);
                     for (int k = 0; k < K; k++) to[c[m * K + k]] = from[k];
                 }
+    }
+}
+
+/// <summary>
+/// Bias over the (o, m) channels both engines hand to the translation kernel: O·|P| channels, m fastest, so that
+/// channel o·|P| + m is output o's map on point element m.
+/// </summary>
+internal static class PointChannels
+{
+    /// <summary>wide[o·|P| + m] = bias[o] for every m (nothing for an empty bias).</summary>
+    public static void Spread(ReadOnlySpan<float> bias, int pointOrder, Span<float> wide)
+    {
+        for (int o = 0; o < bias.Length; o++) wide.Slice(o * pointOrder, pointOrder).Fill(bias[o]);
+    }
+
+    /// <summary>sum[o] = Σ_m wide[o·|P| + m], summed in m order (the same bits on any thread count).</summary>
+    public static void Fold(ReadOnlySpan<float> wide, int pointOrder, Span<float> sum)
+    {
+        for (int o = 0; o < sum.Length; o++)
+        {
+            float total = 0;
+            for (int m = 0; m < pointOrder; m++) total += wide[o * pointOrder + m];
+            sum[o] = total;
+        }
     }
 }
 
@@ -327,7 +346,7 @@ public static class FilterBankEngine<TGroup, TTranslations> where TGroup : IGrou
         using var wide = RentedBuffer.Rent(KernelChecks.WeightLength(e, KT));
         using var wideBias = RentedBuffer.Rent(bias.IsEmpty ? 0 : e.OutChannels);
         Expand(s, w, wide.Span);
-        for (int o = 0; o < bias.Length; o++) wideBias.Span.Slice(o * P, P).Fill(bias[o]);
+        PointChannels.Spread(bias, P, wideBias.Span);
         TTranslations.Forward(e, x, wide.Span, wideBias.Span, y);
     }
 
@@ -365,12 +384,7 @@ public static class FilterBankEngine<TGroup, TTranslations> where TGroup : IGrou
                         var row = bank.AsSpan((m * P + m2) * KT, KT);
                         for (int v = 0; v < KT; v++) if (row[v] >= 0) to[row[v]] += from[v];
                     }
-        for (int o = 0; o < dbias.Length; o++)
-        {
-            float sum = 0;
-            for (int m = 0; m < P; m++) sum += wideBias.Span[o * P + m];
-            dbias[o] = sum;
-        }
+        PointChannels.Fold(wideBias.Span, P, dbias);
     }
 }
 
