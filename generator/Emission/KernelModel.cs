@@ -70,8 +70,7 @@ public sealed record KernelModel(
     static ImmutableArray<GatherCase> Cases(EquatableArray<FastGather> gathers, bool rowIndependent) =>
         gathers.Select((g, j) => new GatherCase(j, g.Element, rowIndependent ? -1 : g.Kernel, g.Row,
             g.Segments.Select(Summary).ToImmutableArray(),
-            g.Segments.SelectMany(s => Lines(s, overlap: false)).ToImmutableArray(),
-            g.Segments.SelectMany(s => Lines(s, overlap: true)).ToImmutableArray())).ToImmutableArray();
+            g.Segments.SelectMany(Lines).ToImmutableArray())).ToImmutableArray();
 
     static SegmentSummary Summary(Segment s) => s switch
     {
@@ -80,13 +79,10 @@ public sealed record KernelModel(
     };
 
     /// <summary>
-    /// A run as 8- and 4-lane vector moves plus single moves on one line: dst[d + t] = src[s ± t]. Without overlap
-    /// the moves are disjoint (the accumulating backward gather adds each element once). With overlap (the copying
-    /// gathers) a run of at least one vector ends with a vector that overlaps the previous one instead of 4-lane and
-    /// single moves — it writes the same values twice: a run of 28 is 8 + 8 + 8 + an overlapping 8, not 8 + 8 + 8 + 4,
-    /// and a run of 11 is two 8s, not 8 + 3 singles. Scattered points: four a line.
+    /// A run as disjoint 8- and 4-lane vector moves plus single moves on one line (disjoint, so the same decomposition
+    /// serves the accumulating backward gather): dst[d + t] = src[s ± t]. Scattered points: four a line.
     /// </summary>
-    static IEnumerable<MoveLine> Lines(Segment segment, bool overlap)
+    static IEnumerable<MoveLine> Lines(Segment segment)
     {
         switch (segment)
         {
@@ -96,13 +92,6 @@ public sealed record KernelModel(
                 void Vector(int width, int t) =>
                     moves.Add(new Move(width, r.Stride == -1, r.Stride == 1 ? r.SrcStart + t : r.SrcStart - t - width + 1, r.DstStart + t));
                 int t = 0;
-                if (overlap && r.Length >= 4)
-                {
-                    int width = r.Length >= 8 ? 8 : 4;
-                    for (; r.Length - t >= width; t += width) Vector(width, t);
-                    if (t < r.Length) Vector(width, r.Length - width);
-                    return [new MoveLine(moves.ToImmutableArray())];
-                }
                 foreach (int width in new[] { 8, 4 })
                     for (; r.Length - t >= width; t += width) Vector(width, t);
                 for (; t < r.Length; t++) moves.Add(new Move(1, false, r.SrcStart + r.Stride * t, r.DstStart + t));
@@ -145,11 +134,9 @@ public sealed record LawTableModel(string Name, ImmutableArray<int> Values);
 
 /// <summary>
 /// One in-row permutation π_j of a gather direction: its element (the column of h_k), where it is first used when it
-/// depends on the row (Kernel k and Row; Kernel −1 when it depends on k only), its segments, and the moves that apply
-/// it: disjoint ones (Lines, for the accumulating gather) and ones that may overlap inside a run (CopyLines).
+/// depends on the row (Kernel k and Row; Kernel −1 when it depends on k only), its segments, and the moves that apply it.
 /// </summary>
-public sealed record GatherCase(int Index, int Element, int Kernel, int Row, ImmutableArray<SegmentSummary> Segments,
-    ImmutableArray<MoveLine> Lines, ImmutableArray<MoveLine> CopyLines);
+public sealed record GatherCase(int Index, int Element, int Kernel, int Row, ImmutableArray<SegmentSummary> Segments, ImmutableArray<MoveLine> Lines);
 
 /// <summary>A segment for the case's comment: [Start, End) ← a run from Source (forward or reversed), or Count scattered points.</summary>
 public sealed record SegmentSummary(bool Scattered, bool Reversed, int Start, int End, int Source, int Count);

@@ -78,8 +78,7 @@ partial struct B3 : global::GmCodegen.IGroupPlan
 
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
-    // (reversed runs through a lane shuffle; the copying gathers end a run with an overlapping vector, the adding one
-    // with 4-lane and single moves), leftovers as single assignments. The callers own the bounds:
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
     // The engine calls a gather once per run of output rows that share j (FastForwardOf, FastBackwardOf).
 

@@ -82,8 +82,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
 
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
-    // (reversed runs through a lane shuffle; the copying gathers end a run with an overlapping vector, the adding one
-    // with 4-lane and single moves), leftovers as single assignments. The callers own the bounds:
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
     // The engine calls a gather once per run of output rows that share j (FastForwardOf, FastBackwardOf).
 
@@ -109,7 +108,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 8);
                     global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 12);
                 }
                 return;
@@ -171,7 +170,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 0);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 12);
                 }
                 return;
             case 8: // fast element 5: 16 scattered
@@ -213,7 +212,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 0);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 8);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 4); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 12);
                 }
                 return;
             case 2: // fast element 13: 16 scattered
@@ -273,7 +272,7 @@ partial struct C4xC4 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 12, ref d, 8);
                     global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 12);
                 }
                 return;

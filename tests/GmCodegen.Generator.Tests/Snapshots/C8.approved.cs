@@ -74,8 +74,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
 
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
-    // (reversed runs through a lane shuffle; the copying gathers end a run with an overlapping vector, the adding one
-    // with 4-lane and single moves), leftovers as single assignments. The callers own the bounds:
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
     // The engine calls a gather once per run of output rows that share j (FastForwardOf, FastBackwardOf).
 
@@ -90,7 +89,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 4, ref d, 3);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
                     Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
                 }
                 return;
@@ -108,7 +107,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7);
-                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 3, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
                 }
                 return;
             default:
@@ -128,7 +127,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 7);
-                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 3, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 0, ref d, 1); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 6);
                 }
                 return;
             case 1: // fast element 0: [0, 8) ← +0
@@ -144,7 +143,7 @@ partial struct C8 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 4, ref d, 3);
+                    global::GmCodegen.VectorMoves.Copy4(ref s, 1, ref d, 0); Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 6); Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 7);
                     Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 0);
                 }
                 return;

@@ -81,8 +81,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
 
     // ---- fast-factor gathers over whole rows ----------------------------------------------------------------
     // Row g of dst (stride FS) receives row rowMap[g] of src permuted by π_j; runs move as 8- and 4-lane vectors
-    // (reversed runs through a lane shuffle; the copying gathers end a run with an overlapping vector, the adding one
-    // with 4-lane and single moves), leftovers as single assignments. The callers own the bounds:
+    // (reversed runs through a lane shuffle), leftovers as single assignments. The callers own the bounds:
     // src holds NS rows, dst holds rowMap.Length rows, every rowMap entry is below NS; j outside the plan throws.
     // The engine calls a gather once per run of output rows that share j (FastForwardOf, FastBackwardOf).
 
@@ -97,9 +96,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 3);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 17);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -108,9 +107,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 14, ref d, 4);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 18);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -119,9 +118,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 18);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -130,9 +129,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 14, ref d, 5);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 19);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -141,9 +140,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 5);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 19);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -152,7 +151,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -160,7 +159,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -169,9 +168,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 15, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 1, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: 1 scattered, [1, 14) ← +0, 1 scattered, [15, 28) ← +14
@@ -180,9 +179,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy8(ref s, 5, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy8(ref s, 19, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
                 }
                 return;
             case 9: // fast element 15: 2 scattered, [2, 14) ← reversed from 27, 2 scattered, [16, 28) ← reversed from 13
@@ -191,9 +190,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 16, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 2, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: 2 scattered, [2, 14) ← +0, 2 scattered, [16, 28) ← +14
@@ -202,9 +201,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy8(ref s, 18, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 24);
                 }
                 return;
             case 11: // fast element 16: 3 scattered, [3, 14) ← reversed from 27, 3 scattered, [17, 28) ← reversed from 13
@@ -213,9 +212,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 17, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 3, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: 3 scattered, [3, 14) ← +0, 3 scattered, [17, 28) ← +14
@@ -224,9 +223,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
                 }
                 return;
             case 13: // fast element 17: [0, 4) ← reversed from 17, [4, 14) ← reversed from 27, [14, 18) ← reversed from 3, [18, 28) ← reversed from 13
@@ -235,9 +234,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
                     global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
             default:
@@ -257,9 +256,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 24);
                 }
                 return;
             case 1: // fast element 25: [0, 12) ← reversed from 25, 2 scattered, [14, 26) ← reversed from 11, 2 scattered
@@ -267,9 +266,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 14, ref d, 4);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 27); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 26);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 18);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 13); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 12);
                 }
                 return;
@@ -279,9 +278,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy8(ref s, 4, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 2); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy8(ref s, 18, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 24);
                 }
                 return;
             case 3: // fast element 26: [0, 13) ← reversed from 26, 1 scattered, [14, 27) ← reversed from 12, 1 scattered
@@ -289,9 +288,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 14, ref d, 5);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 19, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 15, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 14);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 19);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 5, ref d, 14); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 1, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 0);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 13);
                 }
                 return;
@@ -301,9 +300,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 13);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy8(ref s, 5, ref d, 6);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 1); global::GmCodegen.VectorMoves.Copy4(ref s, 8, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 12);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 27);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy8(ref s, 19, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 14, ref d, 15); global::GmCodegen.VectorMoves.Copy4(ref s, 22, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 26);
                 }
                 return;
             case 5: // fast element 27: [0, 28) ← reversed from 27
@@ -311,7 +310,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 0, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 0); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 12, ref d, 8); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 24);
                 }
                 return;
             case 6: // fast element 0: [0, 28) ← +0
@@ -319,7 +318,7 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 20);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 0, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 8, ref d, 8); global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 16); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 24);
                 }
                 return;
             case 7: // fast element 14: 1 scattered, [1, 14) ← reversed from 27, 1 scattered, [15, 28) ← reversed from 13
@@ -328,9 +327,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 15, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 1); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 9); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 15);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 1, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 15); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 23); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 1);
                 }
                 return;
             case 8: // fast element 1: [0, 13) ← +1, 1 scattered, [14, 27) ← +15, 1 scattered
@@ -338,9 +337,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 5);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 1, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 9, ref d, 8); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 19);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 15, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 23, ref d, 22); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 14);
                 }
                 return;
@@ -350,9 +349,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 16, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 2); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 16, ref d, 10);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 2, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 16); global::GmCodegen.VectorMoves.CopyReversed4(ref s, 2, ref d, 24);
                 }
                 return;
             case 10: // fast element 2: [0, 12) ← +2, 2 scattered, [14, 26) ← +16, 2 scattered
@@ -360,9 +359,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 4);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 2, ref d, 0); global::GmCodegen.VectorMoves.Copy4(ref s, 10, ref d, 8);
                     Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 1);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 18);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 16, ref d, 14); global::GmCodegen.VectorMoves.Copy4(ref s, 24, ref d, 22);
                     Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 15);
                 }
                 return;
@@ -372,9 +371,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     Unsafe.Add(ref d, 0) = Unsafe.Add(ref s, 16); Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 17, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 3); Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 18); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 17);
                     Unsafe.Add(ref d, 14) = Unsafe.Add(ref s, 2); Unsafe.Add(ref d, 15) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 16) = Unsafe.Add(ref s, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 3, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 17); Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 4); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 3);
                 }
                 return;
             case 12: // fast element 3: [0, 11) ← +3, 3 scattered, [14, 25) ← +17, 3 scattered
@@ -382,9 +381,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                 {
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); global::GmCodegen.VectorMoves.Copy8(ref s, 6, ref d, 3);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 3, ref d, 0); Unsafe.Add(ref d, 8) = Unsafe.Add(ref s, 11); Unsafe.Add(ref d, 9) = Unsafe.Add(ref s, 12); Unsafe.Add(ref d, 10) = Unsafe.Add(ref s, 13);
                     Unsafe.Add(ref d, 11) = Unsafe.Add(ref s, 0); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 1); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 2);
-                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); global::GmCodegen.VectorMoves.Copy8(ref s, 20, ref d, 17);
+                    global::GmCodegen.VectorMoves.Copy8(ref s, 17, ref d, 14); Unsafe.Add(ref d, 22) = Unsafe.Add(ref s, 25); Unsafe.Add(ref d, 23) = Unsafe.Add(ref s, 26); Unsafe.Add(ref d, 24) = Unsafe.Add(ref s, 27);
                     Unsafe.Add(ref d, 25) = Unsafe.Add(ref s, 14); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 15); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 16);
                 }
                 return;
@@ -394,9 +393,9 @@ partial struct D14xD14_r3 : global::GmCodegen.IGroupPlan
                     ref float s = ref Unsafe.Add(ref src, rowMap[g] * FS);
                     ref float d = ref Unsafe.Add(ref dst, g * FS);
                     global::GmCodegen.VectorMoves.CopyReversed4(ref s, 14, ref d, 0);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 18, ref d, 6);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 20, ref d, 4); Unsafe.Add(ref d, 12) = Unsafe.Add(ref s, 19); Unsafe.Add(ref d, 13) = Unsafe.Add(ref s, 18);
                     global::GmCodegen.VectorMoves.CopyReversed4(ref s, 0, ref d, 14);
-                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); global::GmCodegen.VectorMoves.CopyReversed8(ref s, 4, ref d, 20);
+                    global::GmCodegen.VectorMoves.CopyReversed8(ref s, 6, ref d, 18); Unsafe.Add(ref d, 26) = Unsafe.Add(ref s, 5); Unsafe.Add(ref d, 27) = Unsafe.Add(ref s, 4);
                 }
                 return;
             default:
