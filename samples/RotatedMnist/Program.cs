@@ -82,7 +82,7 @@ public sealed record Options(
     double Dropout = 0.3, bool Fashion = false, string Save = "models/rotated-mnist.safetensors", string? Evaluate = null,
     int? Threads = null, bool Help = false, string? DataDir = null, bool Pool = false, Relaxation? Relax = null,
     string Widths = Options.DefaultWidths, bool GeneratedKernel = false, bool Cosine = false, int Mix = 0,
-    string? Export = null)
+    string? Export = null, bool Rerotate = false)
 {
     /// <summary>The lifted networks' block widths per stage (p4m(28) / p4m(14) / p4m(7)), comma-separated.</summary>
     public const string DefaultWidths = "8/8/11,11";
@@ -106,6 +106,8 @@ public sealed record Options(
           --schedule plateau|cosine           ReduceLROnPlateau (patience 5, factor 0.7), or cosine
                                               annealing to 0 over the epochs            (default plateau)
           --dropout X                         dropout before the head                   (default 0.3)
+          --augment none|rotate               rotate: every epoch after the first draws a new angle for each
+                                              training digit (RerotatedBatches)         (default none)
           --fashion                           rotated Fashion-MNIST (Debian package dataset-fashion-mnist)
           --data-dir DIR                      where the IDX files are (default: samples/data, or for --fashion
                                               /usr/share/datasets/fashion-mnist)
@@ -215,6 +217,15 @@ public sealed record Options(
                         var v => throw new ArgumentException($"--schedule must be plateau or cosine, was '{v}'.", name),
                     },
                 },
+                "--augment" => o with
+                {
+                    Rerotate = Value() switch
+                    {
+                        "none" => false,
+                        "rotate" => true,
+                        var a => throw new ArgumentException($"--augment must be none or rotate, was '{a}'.", name),
+                    },
+                },
                 "--kernel" => o with
                 {
                     GeneratedKernel = Value() switch
@@ -248,6 +259,7 @@ public sealed record Options(
         ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
         ["pool"] = Pool ? "true" : "false",
         ["widths"] = Widths, ["kernel"] = GeneratedKernel ? "generated" : "bank", ["mix"] = Mix.ToString(CultureInfo.InvariantCulture),
+        ["augment"] = Rerotate ? "rotate" : "none",
     };
 
     /// <summary>
@@ -504,7 +516,9 @@ public static class Runs
                 ? new CosineSchedule(optimizer, options.Epochs)
                 : new ReduceLROnPlateau(optimizer, factor: 0.7, patience: 5),
         };
-        var train = new MiniBatchLoader(split.Train, options.BatchSize, options.Seed).AsBatchSource();
+        IBatchSource train = options.Rerotate
+            ? new RerotatedBatches(source, split, options.BatchSize, options.Seed)
+            : new MiniBatchLoader(split.Train, options.BatchSize, options.Seed).AsBatchSource();
         var history = trainer.Fit(train, test, options.Epochs);   // throws TrainingDivergedException on NaN/∞
         double testAccuracy = options.Epochs > 0 ? history[^1].TestAccuracy ?? 0 : Trainer.Accuracy(network, test);
 

@@ -42,3 +42,4 @@ run p4-lifted-wd                 --group "p4(28)" --epochs 20 --batch 32 --threa
 run p4-lifted-wd3                --group "p4(28)" --epochs 20 --batch 32 --threads 2 --channels 11 --widths "12/12,12/16" --mix 48 --schedule cosine --weight-decay 0.3
 run p4-lifted-wd10               --group "p4(28)" --epochs 20 --batch 32 --threads 2 --channels 11 --widths "12/12,12/16" --mix 48 --schedule cosine --weight-decay 1
 run p4-lifted-wd30               --group "p4(28)" --epochs 20 --batch 32 --threads 2 --channels 11 --widths "12/12,12/16" --mix 48 --schedule cosine --weight-decay 3
+run p4-lifted-rot                --group "p4(28)" --epochs 20 --batch 32 --threads 2 --channels 11 --widths "12/12,12/16" --mix 48 --schedule cosine --weight-decay 1 --augment rotate
