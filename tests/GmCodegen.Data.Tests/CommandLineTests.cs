@@ -215,6 +215,9 @@ public class LiftedOptionsTests
         Assert.Equal((1, ChannelMode.Full, 8, 0.1, "8/8/11,11", false), (o.Radius, o.Mode, o.Channels, o.Dropout, o.Widths, o.GeneratedKernel));
         var p4 = Options.Parse(["--group", "p4(28)", "--widths", " /11, 11/16,16", "--kernel", "generated", "--channels", "11"]);
         Assert.Equal(("/11,11/16,16", true, 11), (p4.Widths, p4.GeneratedKernel, p4.Channels));
+        Assert.False(p4.Rerotate);
+        Assert.True(Options.Parse(["--group", "p4(28)", "--augment", "rotate"]).Rerotate);
+        Assert.Equal("rotate", Options.Parse(["--augment", "rotate"]).Metadata(0.5)["augment"]);
         var back = Options.FromMetadata(p4.Metadata(0.5), new Options());
         Assert.Equal((p4.Group, p4.Widths, p4.GeneratedKernel, p4.Channels), (back.Group, back.Widths, back.GeneratedKernel, back.Channels));
         // Files from before the lifted networks have neither key: the defaults.
@@ -229,6 +232,7 @@ public class LiftedOptionsTests
     [InlineData("--widths", "8/x/11", "--widths")]
     [InlineData("--widths", "8/0/11", "--widths")]
     [InlineData("--kernel", "fast", "--kernel")]
+    [InlineData("--augment", "flip", "--augment")]
     [InlineData("--pool", null, "--pool")]
     [InlineData("--radius", "2", "--group")]
     public void Bad_lifted_options_are_refused_naming_the_option(string option, string? value, string named)

@@ -138,4 +138,66 @@ public class RotationTests
         var e = Assert.Throws<ArgumentException>(() => Datasets.RotatedMnist(Shipped.Mnist, 1, 9000, 2000));
         Assert.Contains("10000", e.Message);
     }
+
+    [Fact]
+    public void Rerotated_batches_serve_the_split_in_epoch_0_and_fresh_rotations_of_the_upright_digits_later()
+    {
+        var digits = Shipped.Mnist;
+        var split = Datasets.RotatedMnist(digits, seed: 42, trainCount: 300, testCount: 10);
+        var source = new RerotatedBatches(digits, split, batchSize: 64, seed: 42);
+        var plain = new MiniBatchLoader(split.Train, 64, 42).AsBatchSource();
+        Assert.Equal(300, source.SampleCount);
+
+        static (float[] X, int[] Y) Flatten(IEnumerable<Batch> batches)
+        {
+            var x = new List<float>();
+            var y = new List<int>();
+            foreach (var b in batches)
+            {
+                x.AddRange(b.Inputs.AsSpan(0, b.Count * 784).ToArray());
+                y.AddRange(b.Labels.AsSpan(0, b.Count).ToArray());
+            }
+            return (x.ToArray(), y.ToArray());
+        }
+
+        // Epoch 0 is the unaugmented training set, in the plain loader's order.
+        var (x0, y0) = Flatten(source.Batches(0));
+        var (p0, q0) = Flatten(plain.Batches(0));
+        Assert.Equal(p0, x0);
+        Assert.Equal(q0, y0);
+
+        // Epoch 1: the same order and labels as the plain loader's epoch 1, new angles, each image one rotation of its
+        // upright digit by the angle the source reports; the same bits on a second pass.
+        var (x1, y1) = Flatten(source.Batches(1));
+        var (p1, q1) = Flatten(plain.Batches(1));
+        Assert.Equal(q1, y1);
+        Assert.NotEqual(p1, x1);
+        var order = new MiniBatchLoader(split.Train, 64, 42);
+        order.StartEpoch(1);
+        int[] served = order.Order.ToArray();
+        foreach (int j in new[] { 0, 1, 150, 299 })
+        {
+            int i = served[j];
+            Assert.NotEqual(split.TrainAngles[i], source.Angle(1, i));
+            Assert.InRange(source.Angle(1, i), 0, 2 * Math.PI);
+            var expected = new float[784];
+            ImageRotation.Rotate(digits.Image(split.TrainSource[i]), expected, 28, 28, source.Angle(1, i));
+            Assert.Equal(expected, x1.AsSpan(j * 784, 784).ToArray());
+        }
+        Assert.Equal(x1, Flatten(source.Batches(1)).X);
+        Assert.NotEqual(x1, Flatten(source.Batches(2)).X);
+        Assert.NotEqual(source.Angle(1, 0), new RerotatedBatches(digits, split, 64, seed: 7).Angle(1, 0));
+    }
+
+    [Fact]
+    public void Rerotated_batches_refuse_a_split_of_other_digits()
+    {
+        var digits = Shipped.Mnist;
+        var split = Datasets.RotatedMnist(digits, seed: 1, trainCount: 20, testCount: 0);
+        var few = new ImageSet(digits.Images[..(10 * 784)], digits.Labels[..10], 28, 28);
+        var e = Assert.Throws<ArgumentException>(() => new RerotatedBatches(few, split, 8, 1));
+        Assert.Equal("split", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RerotatedBatches(digits, split, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RerotatedBatches(digits, split, 8, 1).Batches(-1));
+    }
 }
