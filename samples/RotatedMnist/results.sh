@@ -45,3 +45,4 @@ run p4-lifted-wd30               --group "p4(28)" --epochs 20 --batch 32 --threa
 run p4-lifted-rot                --group "p4(28)" --epochs 20 --batch 32 --threads 2 --channels 11 --widths "12/12,12/16" --mix 48 --schedule cosine --weight-decay 1 --augment rotate
 run d14-pooled-r1-recipe         --group "D14 x D14" --radius 1 --pool --epochs 20 --threads 1 --batch 32 --schedule cosine --weight-decay 0.3
 run c28-pooled-r1-recipe         --group "C28 x C28" --radius 1 --pool --epochs 20 --threads 1 --batch 32 --schedule cosine --weight-decay 0.3
+run p4m-lifted-mix-rot           --group "p4m(28)" --epochs 20 --batch 32 --threads 2 --widths "8/8,8/11" --mix 48 --schedule cosine --weight-decay 1 --augment rotate
