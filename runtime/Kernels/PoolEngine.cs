@@ -85,7 +85,11 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         ref float x0 = ref MemoryMarshal.GetReference(xr);
         ref float z0 = ref MemoryMarshal.GetReference(zr);
         ref int a0 = ref MemoryMarshal.GetReference(ar);
-        foreach (var run in plan.Runs) MaxRun(run, ref x0, ref z0, ref a0);
+        foreach (var run in plan.Runs)
+        {
+            if (M == 4 && run.Length >= 8) MaxRun8x4(run, ref x0, ref z0, ref a0);
+            else MaxRun(run, ref x0, ref z0, ref a0);
+        }
         foreach (int s in plan.Rest) (zr[s], ar[s]) = MaxCell(xr, s);
     }
 
@@ -99,7 +103,7 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         var inputs = run.Inputs.AsSpan();
         var windows = run.Windows.AsSpan();
         var lanes = Vector128.Create(0, 2, 4, 6);
-        foreach (int q in new VectorSteps(run.Length))
+        foreach (int q in new VectorSteps(run.Length, 4))
         {
             var best = Strided(ref x0, inputs[0], windows[0], q);
             var arg = Vector128.Create(inputs[0] + 2 * q) + lanes;
@@ -113,6 +117,48 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
             best.StoreUnsafe(ref z0, (nuint)(run.Output + q));
             arg.StoreUnsafe(ref a0, (nuint)(run.Output + q));
         }
+    }
+
+    /// <summary>
+    /// <see cref="MaxRun"/> for the 2×2 windows (m = 4) of runs of at least 8: 8 outputs per step, the four cosets'
+    /// starts and windows in registers, the same four-way compare-and-select in j order (the general loop spends
+    /// most of its time on the per-j bookkeeping).
+    /// </summary>
+    static void MaxRun8x4(PoolRun run, ref float x0, ref float z0, ref int a0)
+    {
+        var inputs = run.Inputs.AsSpan();
+        var windows = run.Windows.AsSpan();
+        var (i0, i1, i2, i3) = (inputs[0], inputs[1], inputs[2], inputs[3]);
+        var (w0, w1, w2, w3) = (windows[0], windows[1], windows[2], windows[3]);
+        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        foreach (int q in new VectorSteps(run.Length, 8))
+        {
+            var q2 = Vector256.Create(2 * q) + lanes;
+            var best = Strided(ref x0, i0, w0, q);
+            var arg = Vector256.Create(i0) + q2;
+            Select(Strided(ref x0, i1, w1, q), Vector256.Create(i1) + q2, ref best, ref arg);
+            Select(Strided(ref x0, i2, w2, q), Vector256.Create(i2) + q2, ref best, ref arg);
+            Select(Strided(ref x0, i3, w3, q), Vector256.Create(i3) + q2, ref best, ref arg);
+            best.StoreUnsafe(ref z0, (nuint)(run.Output + q));
+            arg.StoreUnsafe(ref a0, (nuint)(run.Output + q));
+        }
+
+        static Vector256<float> Strided(ref float x0, int input, int window, int q)
+        {
+            int at = window + 2 * q;
+            var lo = Vector256.LoadUnsafe(ref x0, (nuint)at);
+            var hi = Vector256.LoadUnsafe(ref x0, (nuint)(at + 8));
+            return input == window ? VectorPairs.Evens(lo, hi) : VectorPairs.Odds(lo, hi);
+        }
+    }
+
+    /// <summary>The running max step: take v (and its elements) where it is strictly greater than best.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Select(Vector256<float> v, Vector256<int> elements, ref Vector256<float> best, ref Vector256<int> arg)
+    {
+        var gt = Vector256.GreaterThan(v, best);
+        best = Vector256.ConditionalSelect(gt, v, best);
+        arg = Vector256.ConditionalSelect(gt.AsInt32(), elements, arg);
     }
 
     /// <summary>One output through the table: the first strictly greater value in j order, and its element.</summary>
@@ -229,6 +275,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         }
     }
 
+    /// <summary>
+    /// dx[r,a] = dz[r,s] at a = argmax[r,s], 0 elsewhere. On a <see cref="PoolPlan.Strided"/> table each row's dx is
+    /// written once, cell by cell (every element of G is in one cell): whole interleaved vectors over the runs
+    /// (<see cref="ScatterRun"/>), the rest through the table. A row whose arg-maxes are not all in their own cells
+    /// (never so after <see cref="MaxForward"/>) is redone by the general clear-and-scatter, which also refuses
+    /// an arg-max outside G.
+    /// </summary>
     public static void MaxBackward(int rows, ReadOnlySpan<float> dz, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         CheckRows(rows);
@@ -236,12 +289,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckLength(dx.Length, (long)rows * L, nameof(dx));
         KernelChecks.CheckDisjoint(dx, nameof(dx), dz, nameof(dz));
-        dx.Clear();
         for (int r = 0; r < rows; r++)
         {
             var dxr = dx.Slice(r * L, L);
             var dzr = dz.Slice(r * N, N);
             var ar = argmax.Slice(r * N, N);
+            if (Plan is PoolPlan.Strided strided && ScatterRowStrided(strided, dzr, ar, dxr)) continue;
+            dxr.Clear();
             for (int s = 0; s < N; s++)
             {
                 int a = ar[s];
@@ -249,6 +303,58 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
                 dxr[a] = dzr[s];
             }
         }
+    }
+
+    /// <summary>Writes the row's every cell; false when some arg-max is not in its own cell (dxr is then rewritten by the caller).</summary>
+    static bool ScatterRowStrided(PoolPlan.Strided plan, ReadOnlySpan<float> dzr, ReadOnlySpan<int> ar, Span<float> dxr)
+    {
+        ref float dz0 = ref MemoryMarshal.GetReference(dzr);
+        ref int a0 = ref MemoryMarshal.GetReference(ar);
+        ref float dx0 = ref MemoryMarshal.GetReference(dxr);
+        var found = Vector128<int>.AllBitsSet;
+        foreach (var run in plan.Runs) found &= ScatterRun(run, ref dz0, ref a0, ref dx0);
+        bool ok = found == Vector128<int>.AllBitsSet;
+        foreach (int s in plan.Rest)
+        {
+            var cell = TPool.Cosets.Slice(s * M, M);
+            int a = ar[s];
+            ok &= cell.Contains(a);
+            foreach (int e in cell) dxr[e] = e == a ? dzr[s] : 0f;
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// One run, 4 outputs per step: for each window (the pair of cosets j, j' of adjacent elements) the lanes of dz
+    /// whose arg-max is j's element, 0 elsewhere, interleaved with j''s into the 8 floats of the window. Returns the
+    /// lanes whose arg-max was found in its cell (all bits set when every one was).
+    /// </summary>
+    static Vector128<int> ScatterRun(PoolRun run, ref float dz0, ref int a0, ref float dx0)
+    {
+        var inputs = run.Inputs.AsSpan();
+        var windows = run.Windows.AsSpan();
+        var lanes = Vector128.Create(0, 2, 4, 6);
+        var found = Vector128<int>.AllBitsSet;
+        foreach (int q in new VectorSteps(run.Length, 4))
+        {
+            var g = Vector128.LoadUnsafe(ref dz0, (nuint)(run.Output + q));
+            var arg = Vector128.LoadUnsafe(ref a0, (nuint)(run.Output + q));
+            var hit = Vector128<int>.Zero;
+            for (int j = 0; j < inputs.Length; j++)
+            {
+                if (inputs[j] != windows[j]) continue;   // each window once, from its lower element
+                var even = Vector128.Equals(arg, Vector128.Create(inputs[j] + 2 * q) + lanes);
+                var odd = Vector128.Equals(arg, Vector128.Create(inputs[j] + 1 + 2 * q) + lanes);
+                hit |= even | odd;
+                var e = g & even.AsSingle();
+                var o = g & odd.AsSingle();
+                int at = windows[j] + 2 * q;
+                VectorPairs.InterleaveLower(e, o).StoreUnsafe(ref dx0, (nuint)at);
+                VectorPairs.InterleaveUpper(e, o).StoreUnsafe(ref dx0, (nuint)(at + 4));
+            }
+            found &= hit;
+        }
+        return found;
     }
 
     public static void MeanForward(int rows, ReadOnlySpan<float> x, Span<float> z)

@@ -26,6 +26,22 @@ internal static class VectorPairs
         : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipOdd(lo, hi)
         : Vector128.Narrow(Vector128.ShiftRightLogical(lo.AsUInt64(), 32), Vector128.ShiftRightLogical(hi.AsUInt64(), 32)).AsSingle();
 
+    /// <summary>The even elements of the 16 floats lo ++ hi, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Evens(Vector256<float> lo, Vector256<float> hi) =>
+        Avx2.IsSupported ? InOrder(Avx.Shuffle(lo, hi, 0b10_00_10_00))
+        : Vector256.Narrow(lo.AsUInt64(), hi.AsUInt64()).AsSingle();
+
+    /// <summary>The odd elements of the 16 floats lo ++ hi, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Odds(Vector256<float> lo, Vector256<float> hi) =>
+        Avx2.IsSupported ? InOrder(Avx.Shuffle(lo, hi, 0b11_01_11_01))
+        : Vector256.Narrow(Vector256.ShiftRightLogical(lo.AsUInt64(), 32), Vector256.ShiftRightLogical(hi.AsUInt64(), 32)).AsSingle();
+
+    // shufps works per 128-bit lane: (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6) → (lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> InOrder(Vector256<float> v) => Avx2.Permute4x64(v.AsDouble(), 0b11_01_10_00).AsSingle();
+
     /// <summary>(e0, o0, e1, o1): the first half of the pairs (even, odd), the inverse of the deinterleave's lower half.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> InterleaveLower(Vector128<float> even, Vector128<float> odd) =>
@@ -42,13 +58,12 @@ internal static class VectorPairs
 }
 
 /// <summary>
-/// The offsets q = 0, 4, 8, … of 4-lane steps over a run of <c>length</c> ≥ 4 outputs, the last one moved back to
-/// end at length (it recomputes a few outputs from the same inputs: the same values). <c>foreach (int q in new VectorSteps(n))</c>.
+/// The offsets q = 0, w, 2w, … of w-lane steps over a run of <c>length</c> ≥ w outputs, the last one moved back to
+/// end at length (it recomputes a few outputs from the same inputs: the same values). <c>foreach (int q in new VectorSteps(n, 4))</c>.
 /// </summary>
-internal ref struct VectorSteps(int length)
+internal ref struct VectorSteps(int length, int width)
 {
-    const int W = 4;
-    int _q = -W;
+    int _q = -width;
     bool _last;
 
     public readonly VectorSteps GetEnumerator() => this;
@@ -57,8 +72,8 @@ internal ref struct VectorSteps(int length)
     public bool MoveNext()
     {
         if (_last) return false;
-        _q += W;
-        if (_q >= length - W) { _q = length - W; _last = true; }
+        _q += width;
+        if (_q >= length - width) { _q = length - width; _last = true; }
         return true;
     }
 }

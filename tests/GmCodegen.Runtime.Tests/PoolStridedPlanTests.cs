@@ -146,6 +146,44 @@ public class PoolStridedPlanTests
             }
     }
 
+    /// <summary>The old backward: clear dx, then dx[r, argmax[r,s]] = dz[r,s].</summary>
+    static void NaiveMaxBackward<TPool>(int rows, float[] dz, int[] argmax, float[] dx) where TPool : IGroupPool
+    {
+        int l = TPool.Order, n = TPool.SubgroupOrder;
+        Array.Clear(dx);
+        for (int r = 0; r < rows; r++)
+            for (int s = 0; s < n; s++) dx[r * l + argmax[r * n + s]] = dz[r * n + s];
+    }
+
+    [Fact] public void Backward_C28_to_C14_matches_clear_and_scatter() => CheckBackward<PlanC28toC14>(31);
+    [Fact] public void Backward_D14_to_D7_matches_clear_and_scatter() => CheckBackward<PlanD14toD7>(32);
+    [Fact] public void Backward_p4m_28_to_14_centred_with_a_rest_matches_clear_and_scatter() => CheckBackward<PlanP4m28to14>(33, maxRows: 3);
+    [Fact] public void Backward_centred_p4m_8_to_4_matches_clear_and_scatter() => CheckBackward<PoolCentred8to4>(34);
+    [Fact] public void Backward_general_table_matches_clear_and_scatter() => CheckBackward<MaxGrid6to3>(35);
+
+    // The arg-max of the forward (each in its cell), and arbitrary elements of G in one row (that row's fallback).
+    static void CheckBackward<TPool>(int seed, int maxRows = 7) where TPool : IGroupPool
+    {
+        int l = TPool.Order, n = TPool.SubgroupOrder;
+        var rng = new Random(seed);
+        foreach (int rows in new[] { 1, 2, 3, 5, 7 }.Where(r => r <= maxRows))
+            foreach (bool stray in new[] { false, true })
+            {
+                var x = PoolMaxForwardTests.Draw(rng, rows * l, specials: true);
+                var dz = PoolMaxForwardTests.Draw(rng, rows * n, specials: true);
+                var (z, a) = (new float[rows * n], new int[rows * n]);
+                PoolEngine<TPool>.MaxForward(rows, x, z, a);
+                if (stray)
+                    for (int s = 0; s < n; s += 3) a[(rows - 1) * n + s] = rng.Next(l);
+                var dx = new float[rows * l];
+                var dxRef = new float[rows * l];
+                dx.AsSpan().Fill(123f);
+                PoolEngine<TPool>.MaxBackward(rows, dz, a, dx);
+                NaiveMaxBackward<TPool>(rows, dz, a, dxRef);
+                Assert.Equal(Bits(dxRef), Bits(dx));
+            }
+    }
+
     static IEnumerable<int> Bits(float[] z) => z.Select(BitConverter.SingleToInt32Bits);
 
     [Theory]
