@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GmCodegen;
 
@@ -44,12 +45,15 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
 
     // ---- max and mean: x[r, a] on G → z[r, s] on H -------------------------------------------------------------
 
+    /// <summary>How the kernels walk the table (<see cref="PoolPlan"/>), derived once from it; internal for the tests.</summary>
+    internal static readonly PoolPlan Plan = PoolPlan.Of(TPool.Cosets, N, M);
+
     /// <summary>
     /// z[r,s] = max_j x[r, Cosets[s·m + j]] and argmax[r,s] = the element Cosets[s·m + j] that attains it (ties: the
-    /// first j). Per row and block of up to 256 outputs (<see cref="BlockSize"/>): a scalar gather of the block's m coset columns
-    /// g[j·b + q] = x[r, ByCoset[j·n + s0 + q]] into a small pooled buffer (it stays in L1), then a branch-free vector
-    /// pass over q that keeps the running max and its element with compare-and-select. Strictly greater keeps the
-    /// first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept, as in a comparison-based scalar max.
+    /// first j). Strictly greater keeps the first j on ties; a NaN never wins after j = 0 and a NaN at j = 0 is kept,
+    /// as in a comparison-based scalar max. A <see cref="PoolPlan.Strided"/> table is read per run with whole vectors
+    /// (<see cref="MaxRun"/>) and its rest cell by cell; any other through blocks of the general gather (<see cref="MaxRowGeneral"/>).
+    /// Both paths compare in j order with the same selects, so they agree bit for bit.
     /// </summary>
     public static void MaxForward(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax)
     {
@@ -59,22 +63,145 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckDisjoint(z, nameof(z), x, nameof(x));
         if (rows == 0) return;
-        int b = BlockSize;
-        using var rented = RentedBuffer.Rent(b * M);
-        var g = rented.Span;   // one block of a row of x in coset-column order: g[j·b + q]
-        for (int r = 0; r < rows; r++)
+        if (Plan is PoolPlan.Strided strided)
         {
-            var xr = x.Slice(r * L, L);
-            var zr = z.Slice(r * N, N);
-            var ar = argmax.Slice(r * N, N);
-            // Blocks of b outputs, the last one moved back to end at n (it recomputes a few outputs: same values).
-            for (int s0 = 0; ; s0 += b)
+            for (int r = 0; r < rows; r++)
+                MaxRowStrided(strided, x.Slice(r * L, L), z.Slice(r * N, N), argmax.Slice(r * N, N));
+            return;
+        }
+        MaxForwardGeneral(rows, x, z, argmax);
+    }
+
+    /// <summary>The general path on every row, whatever the plan (the tests compare the two); lengths checked by the caller.</summary>
+    internal static void MaxForwardGeneral(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax)
+    {
+        using var rented = RentedBuffer.Rent(BlockSize * M);
+        for (int r = 0; r < rows; r++)
+            MaxRowGeneral(x.Slice(r * L, L), z.Slice(r * N, N), argmax.Slice(r * N, N), rented.Span);
+    }
+
+    static void MaxRowStrided(PoolPlan.Strided plan, ReadOnlySpan<float> xr, Span<float> zr, Span<int> ar)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(xr);
+        ref float z0 = ref MemoryMarshal.GetReference(zr);
+        ref int a0 = ref MemoryMarshal.GetReference(ar);
+        foreach (var run in plan.Runs)
+        {
+            if (M == 4 && run.Length >= 8) MaxRun8x4(run, ref x0, ref z0, ref a0);
+            else MaxRun(run, ref x0, ref z0, ref a0);
+        }
+        foreach (int s in plan.Rest) (zr[s], ar[s]) = MaxCell(xr, s);
+    }
+
+    /// <summary>
+    /// One run, 4 outputs per step: each coset j's values are the even or odd lanes of 8 consecutive floats from its
+    /// window, its elements Inputs[j] + 2·(q + lane); then the same compare-and-select over j as the general path.
+    /// The plan guarantees every load is inside the row (<see cref="PoolRun"/>) and every store inside z's row.
+    /// </summary>
+    static void MaxRun(PoolRun run, ref float x0, ref float z0, ref int a0)
+    {
+        var inputs = run.Inputs.AsSpan();
+        var windows = run.Windows.AsSpan();
+        var lanes = Vector128.Create(0, 2, 4, 6);
+        foreach (int q in new VectorSteps(run.Length, 4))
+        {
+            var best = Strided(ref x0, inputs[0], windows[0], q);
+            var arg = Vector128.Create(inputs[0] + 2 * q) + lanes;
+            for (int j = 1; j < inputs.Length; j++)
             {
-                if (s0 > N - b) s0 = N - b;
-                Gather(xr, s0, b, g);
-                MaxOverCosets(g, s0, b, zr, ar);
-                if (s0 == N - b) break;
+                var v = Strided(ref x0, inputs[j], windows[j], q);
+                var gt = Vector128.GreaterThan(v, best);
+                best = Vector128.ConditionalSelect(gt, v, best);
+                arg = Vector128.ConditionalSelect(gt.AsInt32(), Vector128.Create(inputs[j] + 2 * q) + lanes, arg);
             }
+            best.StoreUnsafe(ref z0, (nuint)(run.Output + q));
+            arg.StoreUnsafe(ref a0, (nuint)(run.Output + q));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxRun"/> for the 2×2 windows (m = 4) of runs of at least 8: 8 outputs per step, the four cosets'
+    /// starts and windows in registers, the same four-way compare-and-select in j order (the general loop spends
+    /// most of its time on the per-j bookkeeping).
+    /// </summary>
+    static void MaxRun8x4(PoolRun run, ref float x0, ref float z0, ref int a0)
+    {
+        var inputs = run.Inputs.AsSpan();
+        var windows = run.Windows.AsSpan();
+        var (i0, i1, i2, i3) = (inputs[0], inputs[1], inputs[2], inputs[3]);
+        var (w0, w1, w2, w3) = (windows[0], windows[1], windows[2], windows[3]);
+        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        foreach (int q in new VectorSteps(run.Length, 8))
+        {
+            var q2 = Vector256.Create(2 * q) + lanes;
+            var best = Strided(ref x0, i0, w0, q);
+            var arg = Vector256.Create(i0) + q2;
+            Select(Strided(ref x0, i1, w1, q), Vector256.Create(i1) + q2, ref best, ref arg);
+            Select(Strided(ref x0, i2, w2, q), Vector256.Create(i2) + q2, ref best, ref arg);
+            Select(Strided(ref x0, i3, w3, q), Vector256.Create(i3) + q2, ref best, ref arg);
+            best.StoreUnsafe(ref z0, (nuint)(run.Output + q));
+            arg.StoreUnsafe(ref a0, (nuint)(run.Output + q));
+        }
+
+        static Vector256<float> Strided(ref float x0, int input, int window, int q)
+        {
+            int at = window + 2 * q;
+            var lo = Vector256.LoadUnsafe(ref x0, (nuint)at);
+            var hi = Vector256.LoadUnsafe(ref x0, (nuint)(at + 8));
+            return input == window ? VectorPairs.Evens(lo, hi) : VectorPairs.Odds(lo, hi);
+        }
+    }
+
+    /// <summary>The running max step: take v (and its elements) where it is strictly greater than best.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Select(Vector256<float> v, Vector256<int> elements, ref Vector256<float> best, ref Vector256<int> arg)
+    {
+        var gt = Vector256.GreaterThan(v, best);
+        best = Vector256.ConditionalSelect(gt, v, best);
+        arg = Vector256.ConditionalSelect(gt.AsInt32(), elements, arg);
+    }
+
+    /// <summary>One output through the table: the first strictly greater value in j order, and its element.</summary>
+    static (float Max, int Arg) MaxCell(ReadOnlySpan<float> xr, int s)
+    {
+        var cell = TPool.Cosets.Slice(s * M, M);
+        int arg = cell[0];
+        float best = xr[arg];
+        for (int j = 1; j < M; j++)
+        {
+            float v = xr[cell[j]];
+            bool gt = v > best;
+            best = gt ? v : best;
+            arg = gt ? cell[j] : arg;
+        }
+        return (best, arg);
+    }
+
+    /// <summary>x[window + 2q + 2k + odd] for k = 0..3: 8 consecutive floats, deinterleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Strided(ref float x0, int input, int window, int q)
+    {
+        int at = window + 2 * q;
+        var lo = Vector128.LoadUnsafe(ref x0, (nuint)at);
+        var hi = Vector128.LoadUnsafe(ref x0, (nuint)(at + 4));
+        return input == window ? VectorPairs.Evens(lo, hi) : VectorPairs.Odds(lo, hi);
+    }
+
+    /// <summary>
+    /// One row through the general path: blocks of b outputs (<see cref="BlockSize"/>), each a scalar gather of the
+    /// block's m coset columns g[j·b + q] = x[r, ByCoset[j·n + s0 + q]] into a small pooled buffer (it stays in L1),
+    /// then a branch-free vector pass over q that keeps the running max and its element with compare-and-select.
+    /// </summary>
+    static void MaxRowGeneral(ReadOnlySpan<float> xr, Span<float> zr, Span<int> ar, Span<float> g)
+    {
+        int b = BlockSize;
+        // Blocks of b outputs, the last one moved back to end at n (it recomputes a few outputs: same values).
+        for (int s0 = 0; ; s0 += b)
+        {
+            if (s0 > N - b) s0 = N - b;
+            Gather(xr, s0, b, g);
+            MaxOverCosets(g, s0, b, zr, ar);
+            if (s0 == N - b) break;
         }
     }
 
@@ -148,6 +275,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         }
     }
 
+    /// <summary>
+    /// dx[r,a] = dz[r,s] at a = argmax[r,s], 0 elsewhere. On a <see cref="PoolPlan.Strided"/> table each row's dx is
+    /// written once, cell by cell (every element of G is in one cell): whole interleaved vectors over the runs
+    /// (<see cref="ScatterRun"/>), the rest through the table. A row whose arg-maxes are not all in their own cells
+    /// (never so after <see cref="MaxForward"/>) is redone by the general clear-and-scatter, which also refuses
+    /// an arg-max outside G.
+    /// </summary>
     public static void MaxBackward(int rows, ReadOnlySpan<float> dz, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         CheckRows(rows);
@@ -155,12 +289,13 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckLength(dx.Length, (long)rows * L, nameof(dx));
         KernelChecks.CheckDisjoint(dx, nameof(dx), dz, nameof(dz));
-        dx.Clear();
         for (int r = 0; r < rows; r++)
         {
             var dxr = dx.Slice(r * L, L);
             var dzr = dz.Slice(r * N, N);
             var ar = argmax.Slice(r * N, N);
+            if (Plan is PoolPlan.Strided strided && ScatterRowStrided(strided, dzr, ar, dxr)) continue;
+            dxr.Clear();
             for (int s = 0; s < N; s++)
             {
                 int a = ar[s];
@@ -168,6 +303,58 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
                 dxr[a] = dzr[s];
             }
         }
+    }
+
+    /// <summary>Writes the row's every cell; false when some arg-max is not in its own cell (dxr is then rewritten by the caller).</summary>
+    static bool ScatterRowStrided(PoolPlan.Strided plan, ReadOnlySpan<float> dzr, ReadOnlySpan<int> ar, Span<float> dxr)
+    {
+        ref float dz0 = ref MemoryMarshal.GetReference(dzr);
+        ref int a0 = ref MemoryMarshal.GetReference(ar);
+        ref float dx0 = ref MemoryMarshal.GetReference(dxr);
+        var found = Vector128<int>.AllBitsSet;
+        foreach (var run in plan.Runs) found &= ScatterRun(run, ref dz0, ref a0, ref dx0);
+        bool ok = found == Vector128<int>.AllBitsSet;
+        foreach (int s in plan.Rest)
+        {
+            var cell = TPool.Cosets.Slice(s * M, M);
+            int a = ar[s];
+            ok &= cell.Contains(a);
+            foreach (int e in cell) dxr[e] = e == a ? dzr[s] : 0f;
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// One run, 4 outputs per step: for each window (the pair of cosets j, j' of adjacent elements) the lanes of dz
+    /// whose arg-max is j's element, 0 elsewhere, interleaved with j''s into the 8 floats of the window. Returns the
+    /// lanes whose arg-max was found in its cell (all bits set when every one was).
+    /// </summary>
+    static Vector128<int> ScatterRun(PoolRun run, ref float dz0, ref int a0, ref float dx0)
+    {
+        var inputs = run.Inputs.AsSpan();
+        var windows = run.Windows.AsSpan();
+        var lanes = Vector128.Create(0, 2, 4, 6);
+        var found = Vector128<int>.AllBitsSet;
+        foreach (int q in new VectorSteps(run.Length, 4))
+        {
+            var g = Vector128.LoadUnsafe(ref dz0, (nuint)(run.Output + q));
+            var arg = Vector128.LoadUnsafe(ref a0, (nuint)(run.Output + q));
+            var hit = Vector128<int>.Zero;
+            for (int j = 0; j < inputs.Length; j++)
+            {
+                if (inputs[j] != windows[j]) continue;   // each window once, from its lower element
+                var even = Vector128.Equals(arg, Vector128.Create(inputs[j] + 2 * q) + lanes);
+                var odd = Vector128.Equals(arg, Vector128.Create(inputs[j] + 1 + 2 * q) + lanes);
+                hit |= even | odd;
+                var e = g & even.AsSingle();
+                var o = g & odd.AsSingle();
+                int at = windows[j] + 2 * q;
+                VectorPairs.InterleaveLower(e, o).StoreUnsafe(ref dx0, (nuint)at);
+                VectorPairs.InterleaveUpper(e, o).StoreUnsafe(ref dx0, (nuint)(at + 4));
+            }
+            found &= hit;
+        }
+        return found;
     }
 
     public static void MeanForward(int rows, ReadOnlySpan<float> x, Span<float> z)

@@ -20,7 +20,7 @@ namespace GmCodegen.Runtime.Tests;
 public class PoolMaxForwardTests
 {
     /// <summary>The previous kernel: per output, walk its coset and keep the first strictly greater value.</summary>
-    static void NaiveMaxForward<TPool>(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax) where TPool : IGroupPool
+    internal static void NaiveMaxForward<TPool>(int rows, ReadOnlySpan<float> x, Span<float> z, Span<int> argmax) where TPool : IGroupPool
     {
         int l = TPool.Order, n = TPool.SubgroupOrder, m = TPool.Index;
         var cosets = TPool.Cosets;
@@ -41,7 +41,7 @@ public class PoolMaxForwardTests
     }
 
     // Values from a small set so that most windows hold ties; a few NaNs and both zeros when asked.
-    static float[] Draw(Random rng, int count, bool specials)
+    internal static float[] Draw(Random rng, int count, bool specials)
     {
         float[] set = specials ? [-1f, 0f, -0f, 1f, 2f, float.NaN] : [-1f, 0f, 1f, 2f];
         var x = new float[count];
