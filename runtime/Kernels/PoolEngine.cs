@@ -108,12 +108,7 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
             var best = Strided(ref x0, inputs[0], windows[0], q);
             var arg = Vector128.Create(inputs[0] + 2 * q) + lanes;
             for (int j = 1; j < inputs.Length; j++)
-            {
-                var v = Strided(ref x0, inputs[j], windows[j], q);
-                var gt = Vector128.GreaterThan(v, best);
-                best = Vector128.ConditionalSelect(gt, v, best);
-                arg = Vector128.ConditionalSelect(gt.AsInt32(), Vector128.Create(inputs[j] + 2 * q) + lanes, arg);
-            }
+                Select(Strided(ref x0, inputs[j], windows[j], q), Vector128.Create(inputs[j] + 2 * q) + lanes, ref best, ref arg);
             best.StoreUnsafe(ref z0, (nuint)(run.Output + q));
             arg.StoreUnsafe(ref a0, (nuint)(run.Output + q));
         }
@@ -161,6 +156,15 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         arg = Vector256.ConditionalSelect(gt.AsInt32(), elements, arg);
     }
 
+    /// <inheritdoc cref="Select(Vector256{float}, Vector256{int}, ref Vector256{float}, ref Vector256{int})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Select(Vector128<float> v, Vector128<int> elements, ref Vector128<float> best, ref Vector128<int> arg)
+    {
+        var gt = Vector128.GreaterThan(v, best);
+        best = Vector128.ConditionalSelect(gt, v, best);
+        arg = Vector128.ConditionalSelect(gt.AsInt32(), elements, arg);
+    }
+
     /// <summary>One output through the table: the first strictly greater value in j order, and its element.</summary>
     static (float Max, int Arg) MaxCell(ReadOnlySpan<float> xr, int s)
     {
@@ -195,6 +199,12 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
     static void MaxRowGeneral(ReadOnlySpan<float> xr, Span<float> zr, Span<int> ar, Span<float> g)
     {
         int b = BlockSize;
+        if (b < Vector<float>.Count)
+        {
+            // A subgroup smaller than one vector: the same compare-and-select, one output at a time.
+            for (int s = 0; s < N; s++) (zr[s], ar[s]) = MaxCell(xr, s);
+            return;
+        }
         // Blocks of b outputs, the last one moved back to end at n (it recomputes a few outputs: same values).
         for (int s0 = 0; ; s0 += b)
         {
@@ -232,26 +242,7 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
     /// <summary>zr[s0 + q] = max_j g[j·b + q], ar[s0 + q] = ByCoset[j·n + s0 + q] of the first j attaining it.</summary>
     static void MaxOverCosets(ReadOnlySpan<float> g, int s0, int b, Span<float> zr, Span<int> ar)
     {
-        int w = Vector<float>.Count;
-        if (b < w)
-        {
-            // A subgroup smaller than one vector: the same compare-and-select, one lane at a time.
-            for (int q = 0; q < b; q++)
-            {
-                float best = g[q];
-                int arg = ByCoset[s0 + q];
-                for (int j = 1; j < M; j++)
-                {
-                    float v = g[j * b + q];
-                    bool gt = v > best;
-                    best = gt ? v : best;
-                    arg = gt ? ByCoset[j * N + s0 + q] : arg;
-                }
-                zr[s0 + q] = best;
-                ar[s0 + q] = arg;
-            }
-            return;
-        }
+        int w = Vector<float>.Count;   // b ≥ w: MaxRowGeneral takes smaller subgroups cell by cell
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref int c0 = ref MemoryMarshal.GetArrayDataReference(ByCoset);
         ref float z0 = ref MemoryMarshal.GetReference(zr);
@@ -275,13 +266,6 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         }
     }
 
-    /// <summary>
-    /// dx[r,a] = dz[r,s] at a = argmax[r,s], 0 elsewhere. On a <see cref="PoolPlan.Strided"/> table each row's dx is
-    /// written once, cell by cell (every element of G is in one cell): whole interleaved vectors over the runs
-    /// (<see cref="ScatterRun"/>), the rest through the table. A row whose arg-maxes are not all in their own cells
-    /// (never so after <see cref="MaxForward"/>) is redone by the general clear-and-scatter, which also refuses
-    /// an arg-max outside G.
-    /// </summary>
     public static void MaxBackward(int rows, ReadOnlySpan<float> dz, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         CheckRows(rows);
@@ -289,13 +273,12 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
         KernelChecks.CheckLength(argmax.Length, (long)rows * N, nameof(argmax));
         KernelChecks.CheckLength(dx.Length, (long)rows * L, nameof(dx));
         KernelChecks.CheckDisjoint(dx, nameof(dx), dz, nameof(dz));
+        dx.Clear();
         for (int r = 0; r < rows; r++)
         {
             var dxr = dx.Slice(r * L, L);
             var dzr = dz.Slice(r * N, N);
             var ar = argmax.Slice(r * N, N);
-            if (Plan is PoolPlan.Strided strided && ScatterRowStrided(strided, dzr, ar, dxr)) continue;
-            dxr.Clear();
             for (int s = 0; s < N; s++)
             {
                 int a = ar[s];
@@ -303,58 +286,6 @@ public static class PoolEngine<TPool> where TPool : IGroupPool
                 dxr[a] = dzr[s];
             }
         }
-    }
-
-    /// <summary>Writes the row's every cell; false when some arg-max is not in its own cell (dxr is then rewritten by the caller).</summary>
-    static bool ScatterRowStrided(PoolPlan.Strided plan, ReadOnlySpan<float> dzr, ReadOnlySpan<int> ar, Span<float> dxr)
-    {
-        ref float dz0 = ref MemoryMarshal.GetReference(dzr);
-        ref int a0 = ref MemoryMarshal.GetReference(ar);
-        ref float dx0 = ref MemoryMarshal.GetReference(dxr);
-        var found = Vector128<int>.AllBitsSet;
-        foreach (var run in plan.Runs) found &= ScatterRun(run, ref dz0, ref a0, ref dx0);
-        bool ok = found == Vector128<int>.AllBitsSet;
-        foreach (int s in plan.Rest)
-        {
-            var cell = TPool.Cosets.Slice(s * M, M);
-            int a = ar[s];
-            ok &= cell.Contains(a);
-            foreach (int e in cell) dxr[e] = e == a ? dzr[s] : 0f;
-        }
-        return ok;
-    }
-
-    /// <summary>
-    /// One run, 4 outputs per step: for each window (the pair of cosets j, j' of adjacent elements) the lanes of dz
-    /// whose arg-max is j's element, 0 elsewhere, interleaved with j''s into the 8 floats of the window. Returns the
-    /// lanes whose arg-max was found in its cell (all bits set when every one was).
-    /// </summary>
-    static Vector128<int> ScatterRun(PoolRun run, ref float dz0, ref int a0, ref float dx0)
-    {
-        var inputs = run.Inputs.AsSpan();
-        var windows = run.Windows.AsSpan();
-        var lanes = Vector128.Create(0, 2, 4, 6);
-        var found = Vector128<int>.AllBitsSet;
-        foreach (int q in new VectorSteps(run.Length, 4))
-        {
-            var g = Vector128.LoadUnsafe(ref dz0, (nuint)(run.Output + q));
-            var arg = Vector128.LoadUnsafe(ref a0, (nuint)(run.Output + q));
-            var hit = Vector128<int>.Zero;
-            for (int j = 0; j < inputs.Length; j++)
-            {
-                if (inputs[j] != windows[j]) continue;   // each window once, from its lower element
-                var even = Vector128.Equals(arg, Vector128.Create(inputs[j] + 2 * q) + lanes);
-                var odd = Vector128.Equals(arg, Vector128.Create(inputs[j] + 1 + 2 * q) + lanes);
-                hit |= even | odd;
-                var e = g & even.AsSingle();
-                var o = g & odd.AsSingle();
-                int at = windows[j] + 2 * q;
-                VectorPairs.InterleaveLower(e, o).StoreUnsafe(ref dx0, (nuint)at);
-                VectorPairs.InterleaveUpper(e, o).StoreUnsafe(ref dx0, (nuint)(at + 4));
-            }
-            found &= hit;
-        }
-        return found;
     }
 
     public static void MeanForward(int rows, ReadOnlySpan<float> x, Span<float> z)

@@ -6,8 +6,8 @@ using System.Runtime.Intrinsics.X86;
 namespace GmCodegen;
 
 /// <summary>
-/// Deinterleaving and interleaving of adjacent pairs of floats, for the pools' 2×2 windows: one shuffle on x86
-/// (shufps / unpcklps) and Arm64 (uzp / zip); elsewhere the same bits through 64-bit lanes (no float arithmetic, so
+/// Deinterleaving of adjacent pairs of floats, for the pools' 2×2 windows: one shuffle on x86
+/// (shufps) and Arm64 (uzp); elsewhere the same bits through 64-bit lanes (no float arithmetic, so
 /// every path is exact, NaN payloads and signed zeros included).
 /// </summary>
 internal static class VectorPairs
@@ -41,20 +41,6 @@ internal static class VectorPairs
     // shufps works per 128-bit lane: (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6) → (lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> InOrder(Vector256<float> v) => Avx2.Permute4x64(v.AsDouble(), 0b11_01_10_00).AsSingle();
-
-    /// <summary>(e0, o0, e1, o1): the first half of the pairs (even, odd), the inverse of the deinterleave's lower half.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> InterleaveLower(Vector128<float> even, Vector128<float> odd) =>
-        Sse.IsSupported ? Sse.UnpackLow(even, odd)
-        : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.ZipLow(even, odd)
-        : (Vector128.WidenLower(even.AsUInt32()) | Vector128.ShiftLeft(Vector128.WidenLower(odd.AsUInt32()), 32)).AsSingle();
-
-    /// <summary>(e2, o2, e3, o3): the second half of the pairs (even, odd).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> InterleaveUpper(Vector128<float> even, Vector128<float> odd) =>
-        Sse.IsSupported ? Sse.UnpackHigh(even, odd)
-        : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.ZipHigh(even, odd)
-        : (Vector128.WidenUpper(even.AsUInt32()) | Vector128.ShiftLeft(Vector128.WidenUpper(odd.AsUInt32()), 32)).AsSingle();
 }
 
 /// <summary>

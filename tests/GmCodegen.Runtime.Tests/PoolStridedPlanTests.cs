@@ -127,26 +127,29 @@ public class PoolStridedPlanTests
     {
         int l = TPool.Order, n = TPool.SubgroupOrder;
         var rng = new Random(seed);
-        foreach (int rows in new[] { 1, 2, 3, 5, 7 }.Where(r => r <= maxRows))
-            foreach (bool specials in new[] { false, true })
-            {
-                var x = PoolMaxForwardTests.Draw(rng, rows * l, specials);
-                var (z, a) = (new float[rows * n], new int[rows * n]);
-                var (zRef, aRef) = (new float[rows * n], new int[rows * n]);
-                var (zGen, aGen) = (new float[rows * n], new int[rows * n]);
-                z.AsSpan().Fill(123f);
-                a.AsSpan().Fill(-7);
-                PoolEngine<TPool>.MaxForward(rows, x, z, a);
-                PoolMaxForwardTests.NaiveMaxForward<TPool>(rows, x, zRef, aRef);
-                PoolEngine<TPool>.MaxForwardGeneral(rows, x, zGen, aGen);
-                Assert.Equal(aRef, a);
-                Assert.Equal(Bits(zRef), Bits(z));
-                Assert.Equal(aGen, a);
-                Assert.Equal(Bits(zGen), Bits(z));
-            }
+        foreach (var (rows, specials) in Cases(maxRows))
+        {
+            var x = PoolMaxForwardTests.Draw(rng, rows * l, specials);
+            var (z, a) = (new float[rows * n], new int[rows * n]);
+            var (zRef, aRef) = (new float[rows * n], new int[rows * n]);
+            var (zGen, aGen) = (new float[rows * n], new int[rows * n]);
+            z.AsSpan().Fill(123f);
+            a.AsSpan().Fill(-7);
+            PoolEngine<TPool>.MaxForward(rows, x, z, a);
+            PoolMaxForwardTests.NaiveMaxForward<TPool>(rows, x, zRef, aRef);
+            PoolEngine<TPool>.MaxForwardGeneral(rows, x, zGen, aGen);
+            Assert.Equal(aRef, a);
+            Assert.Equal(Bits(zRef), Bits(z));
+            Assert.Equal(aGen, a);
+            Assert.Equal(Bits(zGen), Bits(z));
+        }
     }
 
-    /// <summary>The old backward: clear dx, then dx[r, argmax[r,s]] = dz[r,s].</summary>
+    /// <summary>Row counts 1, 2, 3, 5, 7 (up to <paramref name="maxRows"/>), each without and with the case's twist.</summary>
+    static IEnumerable<(int Rows, bool Twist)> Cases(int maxRows) =>
+        from rows in new[] { 1, 2, 3, 5, 7 } where rows <= maxRows from twist in new[] { false, true } select (rows, twist);
+
+    /// <summary>The reference backward: clear dx, then dx[r, argmax[r,s]] = dz[r,s].</summary>
     static void NaiveMaxBackward<TPool>(int rows, float[] dz, int[] argmax, float[] dx) where TPool : IGroupPool
     {
         int l = TPool.Order, n = TPool.SubgroupOrder;
@@ -161,27 +164,26 @@ public class PoolStridedPlanTests
     [Fact] public void Backward_centred_p4m_8_to_4_matches_clear_and_scatter() => CheckBackward<PoolCentred8to4>(34);
     [Fact] public void Backward_general_table_matches_clear_and_scatter() => CheckBackward<MaxGrid6to3>(35);
 
-    // The arg-max of the forward (each in its cell), and arbitrary elements of G in one row (that row's fallback).
+    // The arg-max of the forward (each in its cell), and arbitrary elements of G in one row.
     static void CheckBackward<TPool>(int seed, int maxRows = 7) where TPool : IGroupPool
     {
         int l = TPool.Order, n = TPool.SubgroupOrder;
         var rng = new Random(seed);
-        foreach (int rows in new[] { 1, 2, 3, 5, 7 }.Where(r => r <= maxRows))
-            foreach (bool stray in new[] { false, true })
-            {
-                var x = PoolMaxForwardTests.Draw(rng, rows * l, specials: true);
-                var dz = PoolMaxForwardTests.Draw(rng, rows * n, specials: true);
-                var (z, a) = (new float[rows * n], new int[rows * n]);
-                PoolEngine<TPool>.MaxForward(rows, x, z, a);
-                if (stray)
-                    for (int s = 0; s < n; s += 3) a[(rows - 1) * n + s] = rng.Next(l);
-                var dx = new float[rows * l];
-                var dxRef = new float[rows * l];
-                dx.AsSpan().Fill(123f);
-                PoolEngine<TPool>.MaxBackward(rows, dz, a, dx);
-                NaiveMaxBackward<TPool>(rows, dz, a, dxRef);
-                Assert.Equal(Bits(dxRef), Bits(dx));
-            }
+        foreach (var (rows, stray) in Cases(maxRows))
+        {
+            var x = PoolMaxForwardTests.Draw(rng, rows * l, specials: true);
+            var dz = PoolMaxForwardTests.Draw(rng, rows * n, specials: true);
+            var (z, a) = (new float[rows * n], new int[rows * n]);
+            PoolEngine<TPool>.MaxForward(rows, x, z, a);
+            if (stray)
+                for (int s = 0; s < n; s += 3) a[(rows - 1) * n + s] = rng.Next(l);
+            var dx = new float[rows * l];
+            var dxRef = new float[rows * l];
+            dx.AsSpan().Fill(123f);
+            PoolEngine<TPool>.MaxBackward(rows, dz, a, dx);
+            NaiveMaxBackward<TPool>(rows, dz, a, dxRef);
+            Assert.Equal(Bits(dxRef), Bits(dx));
+        }
     }
 
     static IEnumerable<int> Bits(float[] z) => z.Select(BitConverter.SingleToInt32Bits);
